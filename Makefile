@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: run test lint typecheck install bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## run: install and start the server (HTTP :8025, SMTP :2525, SQLite in ./.waypost)
+run: install
+	$(BIN)/waypost serve $(ARGS)
+
+## test: install, lint, type-check and run the whole suite
+test: install lint typecheck
+	$(BIN)/python -m pytest -q $(ARGS)
+
+lint: install
+	$(BIN)/ruff check waypost tests bench
+	$(BIN)/ruff format --check waypost tests bench
+
+typecheck: install
+	$(BIN)/mypy waypost
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,35 @@
+"""Request dependencies: the services and the calling user."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from waypost.errors import Unauthorized
+from waypost.services import Services
+
+
+def get_services(request: Request) -> Services:
+    """The services built at startup."""
+    services: Services = request.app.state.services
+    return services
+
+
+async def current_user(
+    request: Request, services: Annotated[Services, Depends(get_services)]
+) -> str:
+    """The user id behind ``Authorization: Bearer``, or the gateway's ``x-user-id`` when trusted."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return await services.keys.authenticate(token.strip())
+    if services.settings.trusted_gateway:
+        user = request.headers.get("x-user-id", "").strip()
+        if user:
+            return await services.keys.ensure_user(user)
+    raise Unauthorized("Invalid or missing API key")
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+UserDep = Annotated[str, Depends(current_user)]

@@ -1,0 +1,116 @@
+"""/api/v1/sessions: create, list, get, complete, fail, timeline, live events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from waypost.api.deps import ServicesDep, UserDep
+from waypost.api.schemas import (
+    ListPage,
+    SessionCreate,
+    SessionDetailOut,
+    SessionEnd,
+    SessionOut,
+    SessionStatus,
+    TimelineOut,
+)
+from waypost.api.sse import session_event_stream
+from waypost.api.views import event_out, session_detail_out, session_out
+from waypost.errors import Invalid
+
+router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
+
+
+@router.post("", status_code=201, response_model=SessionDetailOut)
+async def create_session(body: SessionCreate, user: UserDep, svc: ServicesDep) -> SessionDetailOut:
+    row = await svc.sessions.create(
+        user, name=body.name, metadata=body.metadata, agent_id=body.agent_id
+    )
+    return session_detail_out(await svc.sessions.detail(user, row.id))
+
+
+@router.get("", response_model=ListPage[SessionOut])
+async def list_sessions(
+    user: UserDep,
+    svc: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+    status: SessionStatus | None = None,
+    agent_id: str | None = None,
+    sandbox_id: str | None = None,
+    source: str | None = None,
+) -> ListPage[SessionOut]:
+    page = await svc.sessions.list(
+        user,
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        agent_id=agent_id,
+        sandbox_id=sandbox_id,
+        source=source,
+    )
+    return ListPage(
+        data=[session_out(r) for r in page.data], total=page.total, next_cursor=page.next_cursor
+    )
+
+
+@router.get("/{session_id}", response_model=SessionDetailOut)
+async def get_session(session_id: str, user: UserDep, svc: ServicesDep) -> SessionDetailOut:
+    return session_detail_out(await svc.sessions.detail(user, session_id))
+
+
+@router.post("/{session_id}/complete", response_model=SessionDetailOut)
+async def complete_session(
+    session_id: str, user: UserDep, svc: ServicesDep, body: SessionEnd | None = None
+) -> SessionDetailOut:
+    await svc.sessions.end(user, session_id, "completed", body.reason if body else None)
+    return session_detail_out(await svc.sessions.detail(user, session_id))
+
+
+@router.post("/{session_id}/fail", response_model=SessionDetailOut)
+async def fail_session(
+    session_id: str, user: UserDep, svc: ServicesDep, body: SessionEnd | None = None
+) -> SessionDetailOut:
+    await svc.sessions.end(user, session_id, "failed", body.reason if body else None)
+    return session_detail_out(await svc.sessions.detail(user, session_id))
+
+
+@router.get("/{session_id}/timeline", response_model=TimelineOut)
+async def session_timeline(
+    session_id: str,
+    user: UserDep,
+    svc: ServicesDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> TimelineOut:
+    events = await svc.sessions.timeline(user, session_id, after)
+    return TimelineOut(session_id=session_id, events=[event_out(e) for e in events])
+
+
+@router.get(
+    "/{session_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def session_events(
+    session_id: str,
+    request: Request,
+    user: UserDep,
+    svc: ServicesDep,
+    after: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """Server-sent events: the timeline from ``Last-Event-ID`` / ``after``, then live."""
+    start = after or 0
+    if last_event_id is not None:
+        if not last_event_id.strip().isdigit():
+            raise Invalid("Last-Event-ID must be a sequence number")
+        start = int(last_event_id)
+    await svc.sessions.get(user, session_id)
+    return StreamingResponse(
+        session_event_stream(svc, session_id, start),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

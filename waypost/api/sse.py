@@ -1,0 +1,54 @@
+"""Server-sent event streams fed by the bus, backfilled from the log.
+
+Subscribe first, then read the backlog, then go live: an event committed in
+between is seen twice at most and dropped by its ``seq``, never lost. A gap
+in ``seq`` (publishes racing, or a lagged subscriber) is refilled from the
+database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from waypost.events.log import event_to_dict, session_channel
+from waypost.services import Services
+
+
+def format_sse(event: dict[str, Any]) -> str:
+    """One SSE frame: ``id`` is the session seq, ``event`` the type, ``data`` the JSON."""
+    data = json.dumps(event, separators=(",", ":"), default=str)
+    return f"id: {event['seq']}\nevent: {event['type']}\ndata: {data}\n\n"
+
+
+async def session_event_stream(svc: Services, session_id: str, after: int) -> AsyncIterator[str]:
+    """Every event of the session with ``seq > after``, then live ones, with keepalives."""
+    last = after
+
+    async def backlog() -> list[dict[str, Any]]:
+        async with svc.db.read() as s:
+            rows = await svc.events.session_events(s, session_id, last)
+        return [event_to_dict(r) for r in rows]
+
+    async with svc.bus.subscribe(session_channel(session_id)) as sub:
+        yield ": connected\n\n"
+        for event in await backlog():
+            last = event["seq"]
+            yield format_sse(event)
+        while True:
+            message = await sub.get(within=svc.settings.sse_keepalive_seconds)
+            if message is None:
+                yield ": keepalive\n\n"
+                continue
+            seq = int(message["seq"])
+            if seq <= last:
+                continue
+            if seq == last + 1 and not sub.lagged:
+                last = seq
+                yield format_sse(message)
+                continue
+            sub.lagged = False
+            for event in await backlog():
+                last = event["seq"]
+                yield format_sse(event)

@@ -1,0 +1,125 @@
+"""Rows → response models. Kept apart so routers stay a few lines each."""
+
+from __future__ import annotations
+
+from waypost.api.schemas import (
+    AddressOut,
+    AttachmentOut,
+    EmailOut,
+    EmailSummaryOut,
+    EventOut,
+    HeaderOut,
+    InboxOut,
+    SessionCounts,
+    SessionDetailOut,
+    SessionOut,
+)
+from waypost.db.models import Email, Event, Inbox
+from waypost.db.models import Session as SessionRow
+from waypost.mail.parse import Address, parse_email
+from waypost.mail.sanitize import sanitize_html
+from waypost.sessions.service import SessionDetail
+
+
+def session_out(row: SessionRow) -> SessionOut:
+    return SessionOut(
+        id=row.id,
+        name=row.name,
+        status=row.status,
+        metadata=row.meta,
+        agent_id=row.agent_id,
+        sandbox_id=row.sandbox_id,
+        source=row.source,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        ended_at=row.ended_at,
+    )
+
+
+def session_detail_out(detail: SessionDetail) -> SessionDetailOut:
+    base = session_out(detail.row).model_dump()
+    return SessionDetailOut(
+        **base,
+        inboxes=detail.inboxes,
+        waits=detail.waits,
+        extractions=detail.extractions,
+        counts=SessionCounts(
+            inboxes=len(detail.inboxes),
+            emails=detail.email_count,
+            waits=len(detail.waits),
+            extractions=len(detail.extractions),
+            events=detail.event_count,
+        ),
+    )
+
+
+def event_out(event: Event) -> EventOut:
+    return EventOut(
+        id=f"evt_{event.id}",
+        seq=event.seq,
+        type=event.type,
+        timestamp=event.timestamp,
+        description=event.description,
+        session_id=event.session_id,
+        data=event.data,
+    )
+
+
+def inbox_out(inbox: Inbox) -> InboxOut:
+    return InboxOut(
+        id=inbox.id,
+        email_address=inbox.address,
+        session_id=inbox.session_id,
+        metadata=inbox.meta,
+        created_at=inbox.created_at,
+        expires_at=inbox.expires_at,
+    )
+
+
+def email_summary_out(email: Email) -> EmailSummaryOut:
+    return EmailSummaryOut.model_validate(
+        {
+            "id": email.id,
+            "inbox_id": email.inbox_id,
+            "from": email.from_header,
+            "subject": email.subject,
+            "date": email.date,
+            "message_id": email.message_id,
+            "size": email.size,
+            "received_at": email.received_at,
+        }
+    )
+
+
+def _addresses(items: list[Address]) -> list[AddressOut]:
+    return [AddressOut(name=a.name, address=a.address) for a in items]
+
+
+def email_out(email: Email) -> EmailOut:
+    parsed = parse_email(email.raw)
+    summary = email_summary_out(email).model_dump(by_alias=True)
+    return EmailOut.model_validate(
+        {
+            **summary,
+            "mail_from": email.mail_from,
+            "from_addresses": _addresses(parsed.from_),
+            "to": _addresses(parsed.to),
+            "cc": _addresses(parsed.cc),
+            "reply_to": _addresses(parsed.reply_to),
+            "headers": [HeaderOut(name=n, value=v) for n, v in parsed.headers],
+            "text": parsed.text,
+            "html": sanitize_html(parsed.html) if parsed.html is not None else None,
+            "attachments": [
+                AttachmentOut(
+                    index=a.index,
+                    filename=a.filename,
+                    content_type=a.content_type,
+                    size=a.size,
+                    content_id=a.content_id,
+                    inline=a.inline,
+                )
+                for a in parsed.attachments
+            ],
+            "defects": parsed.defects,
+        }
+    )

@@ -1,0 +1,91 @@
+"""Builds the FastAPI app and, in its lifespan, the SMTP server and background jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from waypost import __version__
+from waypost.api import emails, health, inboxes, sessions
+from waypost.api.errors import install_error_handlers
+from waypost.api.limits import BodySizeLimit
+from waypost.config import Settings
+from waypost.mail.smtp import WaypostHandler, start_smtp
+from waypost.services import Services, build_services
+
+log = logging.getLogger("waypost")
+
+
+async def _reap_forever(svc: Services) -> None:
+    """Purge expired inboxes and their mail on a fixed period (a cron, not a wait poller)."""
+    while True:
+        try:
+            purged = await svc.inboxes.purge_expired()
+            if purged:
+                log.info("purged expired inboxes count=%d", purged)
+        except Exception:
+            log.exception("reaper failed")
+        await asyncio.sleep(svc.settings.reaper_interval_seconds)
+
+
+def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> FastAPI:
+    """The ASGI app; starting it (lifespan) migrates, then opens SMTP and the reaper."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc = build_services(settings)
+        await svc.db.migrate()
+        svc.ingest.start()
+        smtp = await start_smtp(settings, WaypostHandler(svc.inboxes, svc.ingest), smtp_sock)
+        reaper = asyncio.create_task(_reap_forever(svc), name="waypost-reaper")
+        app.state.services = svc
+        app.state.smtp = smtp
+        log.info(
+            "waypost ready http=%s:%s smtp=%s",
+            settings.host,
+            settings.port,
+            ",".join(str(s.getsockname()) for s in smtp.sockets),
+        )
+        try:
+            yield
+        finally:
+            smtp.close()
+            reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reaper
+            await smtp.wait_closed()
+            await svc.ingest.stop()
+            await svc.db.dispose()
+
+    app = FastAPI(
+        title="Waypost",
+        version=__version__,
+        summary="Sessions for AI agents: disposable inboxes, waits, extraction and timelines.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    for module in (health, sessions, inboxes, emails):
+        app.include_router(module.router)
+    return app
+
+
+async def serve(settings: Settings) -> None:
+    """Run HTTP and SMTP until SIGINT/SIGTERM; in-flight requests finish first."""
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    await uvicorn.Server(config).serve()

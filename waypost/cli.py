@@ -1,0 +1,183 @@
+"""The ``waypost`` command: parses flags and delegates to the app and services."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from waypost.auth.keys import KeyService
+from waypost.config import Settings
+from waypost.db.database import Database
+
+app = typer.Typer(
+    help="Waypost: sessions, disposable inboxes and waits for AI agents.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where SQLite and files live [env WAYPOST_DATA_DIR]."),
+]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL, e.g. postgresql+asyncpg://… [env WAYPOST_DATABASE_URL].",
+    ),
+]
+
+
+def _settings(**flags: Any) -> Settings:
+    """Flags given on the command line win over WAYPOST_* variables, which win over defaults."""
+    return Settings(**{k: v for k, v in flags.items() if v is not None})
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="HTTP bind address [env WAYPOST_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port [env WAYPOST_PORT].")] = None,
+    smtp_host: Annotated[
+        str | None, typer.Option(help="SMTP bind address [env WAYPOST_SMTP_HOST].")
+    ] = None,
+    smtp_port: Annotated[
+        int | None, typer.Option(help="SMTP port [env WAYPOST_SMTP_PORT].")
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    domain: Annotated[
+        str | None, typer.Option(help="Mail domain for inboxes [env WAYPOST_DOMAIN].")
+    ] = None,
+    max_message_bytes: Annotated[
+        int | None,
+        typer.Option(help="Largest SMTP message accepted [env WAYPOST_MAX_MESSAGE_BYTES]."),
+    ] = None,
+    trusted_gateway: Annotated[
+        bool | None,
+        typer.Option(help="Trust x-user-id from a gateway in front [env WAYPOST_TRUSTED_GATEWAY]."),
+    ] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="debug, info, warning [env WAYPOST_LOG_LEVEL].")
+    ] = None,
+) -> None:
+    """Run the HTTP API and the SMTP server."""
+    from waypost.app import serve as run
+
+    settings = _settings(
+        host=host,
+        port=port,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        data_dir=data_dir,
+        database_url=database_url,
+        domain=domain,
+        max_message_bytes=max_message_bytes,
+        trusted_gateway=trusted_gateway,
+        log_level=log_level,
+    )
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    if not asyncio.run(_has_keys(settings)):
+        err.print(
+            "[bold]No API keys yet.[/] Create one in another terminal with:\n"
+            f"  waypost keys create --user you{_where(settings)}\n"
+        )
+    err.print(
+        f"Waypost on http://{settings.host}:{settings.port} (docs at /docs), "
+        f"SMTP on {settings.smtp_host}:{settings.smtp_port}, domain {settings.domain}"
+    )
+    asyncio.run(run(settings))
+
+
+def _where(settings: Settings) -> str:
+    if settings.database_url:
+        return f" --database-url '{settings.database_url}'"
+    if settings.data_dir != Path(".waypost"):
+        return f" --data-dir {settings.data_dir}"
+    return ""
+
+
+async def _has_keys(settings: Settings) -> bool:
+    db = Database(settings.resolved_database_url())
+    try:
+        await db.migrate()
+        return await KeyService(db).count() > 0
+    finally:
+        await db.dispose()
+
+
+async def _with_keys(settings: Settings, action: str, *args: Any) -> Any:
+    db = Database(settings.resolved_database_url())
+    try:
+        await db.migrate()
+        return await getattr(KeyService(db), action)(*args)
+    finally:
+        await db.dispose()
+
+
+@keys_app.command("create")
+def keys_create(
+    user: Annotated[
+        str, typer.Option("--user", help="The user the key belongs to (created if new).")
+    ],
+    name: Annotated[str, typer.Option("--name", help="A label for the key.")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API key; the key alone is printed on the last line."""
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    info, token = asyncio.run(_with_keys(settings, "create", user, name))
+    err.print(f"Created key {info.id} for user '{info.user}'. It is shown only once:")
+    typer.echo(token)
+
+
+@keys_app.command("list")
+def keys_list(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's keys.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List keys (ids and prefixes only; keys themselves are never stored)."""
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    keys = asyncio.run(_with_keys(settings, "list", user))
+    if as_json:
+        typer.echo(json.dumps([k.__dict__ for k in keys], indent=2))
+        return
+    table = Table("id", "user", "name", "prefix", "created", "revoked")
+    for k in keys:
+        table.add_row(
+            k.id, k.user, k.name, k.prefix + "…", k.created_at[:19], "yes" if k.revoked else ""
+        )
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="Key id (key_…) or its shown prefix.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a key; it stops working immediately."""
+    from waypost.errors import NotFound
+
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    try:
+        info = asyncio.run(_with_keys(settings, "revoke", key))
+    except NotFound:
+        err.print(f"No key {key!r}.")
+        raise typer.Exit(1) from None
+    typer.echo(f"revoked {info.id}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,151 @@
+"""Engines, transactions and migrations.
+
+Writes go through :meth:`Database.write`, which commits and then runs the
+callbacks registered on the transaction (used to publish events only once they
+are durable). On SQLite, writers take the lock up front (``BEGIN IMMEDIATE``)
+and queue on a one-connection pool instead of spinning on ``SQLITE_BUSY``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Tx:
+    """An open write transaction plus work to do once it has committed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+        self._after: list[Callable[[], Awaitable[None]]] = []
+
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run ``callback`` after a successful commit (never on rollback)."""
+        self._after.append(callback)
+
+
+class Database:
+    """Owns the engines. One instance per server, passed down explicitly."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self._prepare_sqlite_dir(url)
+            self.writer = create_async_engine(
+                url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60
+            )
+            self.reader = create_async_engine(url, pool_size=8, max_overflow=8)
+            for engine in (self.writer, self.reader):
+                event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.writer.sync_engine, "begin", _sqlite_begin_immediate)
+            event.listen(self.reader.sync_engine, "begin", _sqlite_begin_deferred)
+        else:
+            self.writer = create_async_engine(
+                url, pool_size=20, max_overflow=20, pool_pre_ping=True
+            )
+            self.reader = self.writer
+        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
+
+    @staticmethod
+    def _prepare_sqlite_dir(url: str) -> None:
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        """A write transaction; commits on success, then runs after-commit work."""
+        async with self._write_sessions() as session:
+            tx = Tx(session)
+            async with session.begin():
+                yield tx
+        for callback in tx._after:
+            await callback()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session (a snapshot on SQLite WAL, read committed on PostgreSQL)."""
+        async with self._read_sessions() as session:
+            yield session
+
+    async def migrate(self) -> None:
+        """Create or upgrade the schema to the newest Alembic revision."""
+        async with self.writer.connect() as conn:
+            await conn.run_sync(_upgrade)
+            await conn.commit()
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine that writes (the only one on PostgreSQL)."""
+        return self.writer
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the packaged migrations."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _upgrade(connection: Connection) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level so SQLAlchemy's "begin" hook decides how to begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable against process crashes in WAL mode
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_deferred(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+async def run_sync_migrate(url: str) -> None:
+    """Convenience for the CLI: migrate and close."""
+    db = Database(url)
+    try:
+        await db.migrate()
+    finally:
+        await db.dispose()
+
+
+def migrate_blocking(url: str) -> None:
+    """Run migrations from synchronous code (CLI commands)."""
+    asyncio.run(run_sync_migrate(url))

@@ -1,0 +1,52 @@
+"""Cursor pagination shared by every list: newest first, cursor = last id seen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from waypost.errors import Invalid
+
+T = TypeVar("T")
+MAX_LIMIT = 100
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list and where the next one starts."""
+
+    data: list[T]
+    total: int
+    next_cursor: str | None
+
+
+def check_limit(limit: int) -> int:
+    """Reject limits outside 1..100 with a clear message."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+async def paginate(
+    s: AsyncSession,
+    query: Select[Any],
+    id_column: InstrumentedAttribute[str],
+    limit: int,
+    cursor: str | None,
+) -> Page[Any]:
+    """Run ``query`` newest-first from ``cursor``; ``total`` counts the whole filtered list."""
+    check_limit(limit)
+    total = (await s.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    page_query = query.order_by(id_column.desc()).limit(limit + 1)
+    if cursor:
+        page_query = page_query.where(id_column < cursor)
+    rows = list((await s.execute(page_query)).scalars())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = getattr(rows[-1], id_column.key)
+    return Page(rows, total, next_cursor)

@@ -1,0 +1,1 @@
+"""Mail: inboxes, the SMTP server, parsing, sanitising and stored emails."""

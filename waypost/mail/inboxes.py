@@ -1,0 +1,190 @@
+"""Inboxes: disposable addresses owned by a user, optionally attached to a session."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from waypost.config import Settings
+from waypost.db.database import Database, Tx
+from waypost.db.models import Inbox
+from waypost.db.models import Session as SessionRow
+from waypost.db.pages import Page, paginate
+from waypost.db.types import utcnow
+from waypost.errors import Conflict, Invalid, NotFound
+from waypost.events.log import EventLog
+from waypost.ids import new_id
+
+LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$")
+RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+RANDOM_LENGTH = 14  # 36**14 ≈ 2**72: well over 60 bits
+MAX_TTL_SECONDS = 30 * 24 * 3600
+
+
+def random_local_part() -> str:
+    """An unguessable local part (about 72 bits)."""
+    return "".join(secrets.choice(RANDOM_ALPHABET) for _ in range(RANDOM_LENGTH))
+
+
+def normalise_local_part(username: str) -> str:
+    """Validate a caller-chosen local part; rejects anything that could inject headers."""
+    value = username.strip().lower()
+    if not LOCAL_PART.match(value) or ".." in value:
+        raise Invalid(
+            "username must be 1-64 characters of a-z, 0-9, '.', '_', '+', '-' "
+            "and start and end with a letter or digit"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the SMTP server needs to know about an accepted recipient."""
+
+    inbox_id: str
+    user_id: str
+    session_id: str | None
+    address: str
+
+
+class InboxService:
+    """Create, read, delete and purge inboxes."""
+
+    def __init__(self, db: Database, log: EventLog, settings: Settings) -> None:
+        self.db = db
+        self.log = log
+        self.settings = settings
+
+    async def create(
+        self,
+        user_id: str,
+        *,
+        username: str | None = None,
+        domain: str | None = None,
+        ttl_seconds: int | None = None,
+        session_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        tx: Tx | None = None,
+    ) -> Inbox:
+        """A new inbox; joins ``tx`` when given so a workflow can roll it back."""
+        if tx is None:
+            try:
+                async with self.db.write() as own:
+                    return await self.create(
+                        user_id,
+                        username=username,
+                        domain=domain,
+                        ttl_seconds=ttl_seconds,
+                        session_id=session_id,
+                        metadata=metadata,
+                        tx=own,
+                    )
+            except IntegrityError as exc:
+                raise Conflict("Address already taken", code="inbox_exists") from exc
+        domain_name = (domain or self.settings.domain).strip().lower()
+        if domain_name not in self.settings.domains:
+            raise Invalid(f"domain must be one of: {', '.join(self.settings.domains)}")
+        ttl = self.settings.default_inbox_ttl_seconds if ttl_seconds is None else ttl_seconds
+        if not 1 <= ttl <= MAX_TTL_SECONDS:
+            raise Invalid(f"ttl_seconds must be between 1 and {MAX_TTL_SECONDS}")
+        if session_id is not None:
+            await self._require_active_session(tx, user_id, session_id)
+        local = normalise_local_part(username) if username else random_local_part()
+        address = f"{local}@{domain_name}"
+        now = utcnow()
+        if username:
+            existing = (
+                await tx.s.execute(select(Inbox).where(Inbox.address == address))
+            ).scalar_one_or_none()
+            if existing is not None:
+                if existing.expires_at > now:
+                    raise Conflict("Address already taken", code="inbox_exists")
+                await tx.s.delete(existing)
+                await tx.s.flush()
+        inbox = Inbox(
+            id=new_id("inb"),
+            user_id=user_id,
+            session_id=session_id,
+            address=address,
+            meta=metadata or {},
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+        tx.s.add(inbox)
+        await tx.s.flush()
+        await self.log.append(
+            tx,
+            user_id=user_id,
+            type="inbox.created",
+            session_id=session_id,
+            data={"inbox_id": inbox.id, "email_address": address},
+        )
+        return inbox
+
+    async def _require_active_session(self, tx: Tx, user_id: str, session_id: str) -> None:
+        status = (
+            await tx.s.execute(
+                select(SessionRow.status).where(
+                    SessionRow.id == session_id, SessionRow.user_id == user_id
+                )
+            )
+        ).scalar_one_or_none()
+        if status is None:
+            raise NotFound.of("session")
+        if status != "active":
+            raise Conflict(f"Session is {status}", code="session_not_active")
+
+    async def get(self, user_id: str, inbox_id: str) -> Inbox:
+        """One of the user's inboxes, or inbox_not_found."""
+        async with self.db.read() as s:
+            inbox = (
+                await s.execute(select(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id))
+            ).scalar_one_or_none()
+        if inbox is None:
+            raise NotFound.of("inbox")
+        return inbox
+
+    async def list(
+        self, user_id: str, *, limit: int, cursor: str | None, session_id: str | None = None
+    ) -> Page[Inbox]:
+        """The user's inboxes, newest first."""
+        query = select(Inbox).where(Inbox.user_id == user_id)
+        if session_id is not None:
+            query = query.where(Inbox.session_id == session_id)
+        async with self.db.read() as s:
+            return await paginate(s, query, Inbox.id, limit, cursor)
+
+    async def delete(self, user_id: str, inbox_id: str) -> None:
+        """Delete an inbox and its mail."""
+        async with self.db.write() as tx:
+            result = await tx.s.execute(
+                delete(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFound.of("inbox")
+
+    async def recipient(self, address: str, now: datetime | None = None) -> Recipient | None:
+        """The live inbox behind ``address``, or None (unknown or expired)."""
+        async with self.db.read() as s:
+            row = (
+                await s.execute(
+                    select(Inbox.id, Inbox.user_id, Inbox.session_id, Inbox.expires_at).where(
+                        Inbox.address == address.strip().lower()
+                    )
+                )
+            ).first()
+        if row is None or row.expires_at <= (now or utcnow()):
+            return None
+        return Recipient(row.id, row.user_id, row.session_id, address.strip().lower())
+
+    async def purge_expired(self, now: datetime | None = None) -> int:
+        """Delete expired inboxes and (by cascade) their mail; returns how many."""
+        async with self.db.write() as tx:
+            result = await tx.s.execute(delete(Inbox).where(Inbox.expires_at <= (now or utcnow())))
+            return int(result.rowcount)  # type: ignore[attr-defined]

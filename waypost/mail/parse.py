@@ -1,0 +1,770 @@
+"""Robust, never-raising email parsing for the disposable-inbox server.
+
+Everything here is built on the stdlib :mod:`email` package (``policy.default`` for
+the full parse, ``compat32`` header-only parsing for the ingest hot path), wrapped
+in defensive fallbacks so that *any* input bytes yield a best-effort result:
+
+* header values are decoded by our own lenient RFC 2047 decoder; raw 8-bit bytes
+  in headers (SMTPUTF8 or just broken) are decoded as UTF-8, falling back to latin-1;
+* body charsets follow: declared charset -> UTF-8 -> latin-1 (unknown / bogus charset
+  names never raise);
+* MIME trees are walked iteratively with a depth cap (:data:`MAX_DEPTH`); a multipart
+  whose boundary parameter is missing is re-split on the first ``--token`` line seen;
+* parser recursion overflow (thousands of nested multiparts) degrades to a
+  header-only parse with the raw body shown as text;
+* all returned strings are free of NUL bytes and lone surrogates (DB/JSON safe).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import Message
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+__all__ = [
+    "MAX_DEPTH",
+    "Address",
+    "Attachment",
+    "ParsedEmail",
+    "attachment_bytes",
+    "decode_bytes",
+    "decode_header_value",
+    "parse_email",
+    "parse_headers_fast",
+]
+
+MAX_DEPTH = 64
+"""Maximum MIME nesting depth walked; deeper parts are ignored (with a defect)."""
+
+MAX_PARTS = 5000
+"""Maximum number of MIME parts inspected in one message."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """A mailbox: display name (may be empty) and address (may be empty if invalid)."""
+
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Metadata of one attachment part (payload via :func:`attachment_bytes`)."""
+
+    index: int
+    filename: str | None
+    content_type: str
+    size: int
+    content_id: str | None
+    inline: bool
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    """Best-effort decoded view of a raw message; produced by :func:`parse_email`."""
+
+    from_: list[Address]
+    to: list[Address]
+    cc: list[Address]
+    reply_to: list[Address]
+    subject: str
+    date: datetime | None
+    message_id: str | None
+    headers: list[tuple[str, str]]
+    text: str | None
+    html: str | None
+    attachments: list[Attachment]
+    defects: list[str]
+
+
+# --------------------------------------------------------------------------- charsets
+
+_CHARSET_ALIASES: dict[str, str] = {
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "windows-874": "cp874",
+    "x-sjis": "cp932",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-mac-roman": "mac-roman",
+    "iso-2022-jp": "iso2022_jp_ext",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+}
+
+# Charset names that say nothing useful about 8-bit data.
+_NON_CHARSETS = {"", "us-ascii", "ascii", "unknown-8bit", "x-unknown", "unknown", "default"}
+
+
+def _lookup_charset(charset: str | None) -> str | None:
+    """Return a usable Python text codec name for a MIME charset label, or None."""
+    if not charset or not isinstance(charset, str):
+        return None
+    name = charset.strip().strip("\"'").strip().lower()
+    if name in _NON_CHARSETS or len(name) > 64:
+        return None
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError, TypeError):
+        return None
+    # Refuse bytes-to-bytes codecs such as "base64" or "zlib".
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
+    """Decode ``data``: declared charset -> UTF-8 -> latin-1. Never raises.
+
+    Returns ``(text, used_fallback)``; ``used_fallback`` is True when the declared
+    charset was unknown/unusable or did not decode the bytes cleanly.
+    """
+    codec = _lookup_charset(charset)
+    declared_known = codec is not None or (charset or "").strip().lower() in _NON_CHARSETS
+    if codec is not None:
+        try:
+            return _scrub(data.decode(codec)), False
+        except (UnicodeDecodeError, LookupError, ValueError, TypeError):
+            pass
+    try:
+        text = data.decode("utf-8")
+        # Pure ASCII / valid UTF-8 with no real declaration is not a fallback.
+        return _scrub(text), not declared_known or codec is not None
+    except UnicodeDecodeError:
+        pass
+    if codec is not None and codec not in ("utf-8", "cp1252", "latin-1", "iso8859-1"):
+        # The declaration is still our best evidence for multibyte charsets.
+        try:
+            return _scrub(data.decode(codec, errors="replace")), True
+        except (LookupError, ValueError, TypeError):
+            pass
+    return _scrub(data.decode("latin-1", errors="replace")), True
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(text: str) -> str:
+    """Remove NUL characters and any lone surrogates from ``text``."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _SURROGATE_RE.search(text):
+        text = _SURROGATE_RE.sub("\ufffd", text)
+    return text
+
+
+def _unescape_surrogates(value: str) -> str:
+    """Turn a surrogateescape'd header string (8-bit bytes) back into real text."""
+    if not _SURROGATE_RE.search(value):
+        return _scrub(value)
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return _scrub(value)
+    return decode_bytes(raw, "utf-8")[0]
+
+
+# --------------------------------------------------------------------------- RFC 2047
+
+_ENCODED_WORD_RE = re.compile(
+    r"=\?(?P<charset>[^?\s*]+)(?:\*[^?\s]*)?\?(?P<enc>[bBqQ])\?(?P<text>[^?\s]*)\?="
+)
+_FOLD_RE = re.compile(r"[\r\n]+")
+_QP_HEX_RE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+def _decode_b(text: str) -> bytes:
+    """Lenient base64 for encoded-words: ignore junk, fix padding."""
+    data = _B64_JUNK_RE.sub(b"", text.encode("ascii", "ignore"))
+    data = data[: len(data) - (len(data) % 4)] if len(data) % 4 == 1 else data
+    data += b"=" * (-len(data) % 4)
+    try:
+        return base64.b64decode(data)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _decode_q(text: str) -> bytes:
+    """Lenient Q-encoding decoder for encoded-words."""
+    data = text.replace("_", " ").encode("ascii", "ignore")
+    return _QP_HEX_RE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def decode_header_value(value: object) -> str:
+    """Unfold and RFC 2047-decode one raw header value into clean text. Never raises."""
+    try:
+        if not isinstance(value, str):
+            value = str(value)
+        text = _FOLD_RE.sub("", value)
+        text = _unescape_surrogates(text)
+        if "=?" not in text:
+            return text.strip()
+        out: list[str] = []
+        pos = 0
+        pending: list[tuple[str | None, bytes]] = []  # run of adjacent encoded words
+
+        def flush() -> None:
+            # Concatenate bytes of same-charset neighbours (split multibyte chars).
+            merged: list[tuple[str | None, bytes]] = []
+            for cs, chunk in pending:
+                if merged and merged[-1][0] == cs:
+                    merged[-1] = (cs, merged[-1][1] + chunk)
+                else:
+                    merged.append((cs, chunk))
+            for cs, chunk in merged:
+                out.append(decode_bytes(chunk, cs)[0])
+            pending.clear()
+
+        for m in _ENCODED_WORD_RE.finditer(text):
+            between = text[pos : m.start()]
+            if pending and between.strip() == "":
+                pass  # whitespace between encoded words is dropped
+            else:
+                flush()
+                out.append(between)
+            enc = m.group("enc").lower()
+            payload = _decode_b(m.group("text")) if enc == "b" else _decode_q(m.group("text"))
+            pending.append((m.group("charset").lower(), payload))
+            pos = m.end()
+        flush()
+        out.append(text[pos:])
+        return _scrub("".join(out)).strip()
+    except Exception:  # pragma: no cover - belt and braces
+        try:
+            return _scrub(str(value)).strip()
+        except Exception:
+            return ""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _header_raw(msg: Message, name: str) -> str | None:
+    """First raw (undecoded) value of header ``name``, bypassing policy parsing."""
+    lname = name.lower()
+    try:
+        for key, val in msg.raw_items():
+            if isinstance(key, str) and key.strip().lower() == lname:
+                return val if isinstance(val, str) else str(val)
+    except Exception:
+        return None
+    return None
+
+
+def _parse_date(value: str | None) -> tuple[datetime | None, bool]:
+    """Parse an RFC 5322 date to an aware datetime; returns (date, was_invalid)."""
+    if value is None or not value.strip():
+        return None, False
+    try:
+        dt = parsedate_to_datetime(value.strip())
+    except Exception:
+        return None, True
+    if dt is None:
+        return None, True
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt, False
+
+
+def _clean_msgid(value: str | None) -> str | None:
+    """Normalise a Message-ID: first token, angle brackets and whitespace removed."""
+    if value is None:
+        return None
+    text = value.strip()
+    m = re.search(r"<([^<>]*)>", text)
+    if m:
+        text = m.group(1)
+    text = "".join(text.split())
+    return text or None
+
+
+_VALID_ADDR_RE = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+$")
+_ADDR_SCAN_RE = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+")
+
+
+def _registry_addresses(value: str) -> list[tuple[str, str]]:
+    """(name, addr_spec) pairs via the policy.default header registry; [] on failure."""
+    try:
+        header = policy.default.header_factory("To", value)
+        return [(str(a.display_name), str(a.addr_spec)) for a in header.addresses]
+    except Exception:
+        try:
+            return [(decode_header_value(n), a) for n, a in getaddresses([value])]
+        except Exception:
+            return []
+
+
+def _parse_addresses(raw: str | None) -> tuple[list[Address], bool]:
+    """Parse an address-list header leniently; returns (addresses, had_problem).
+
+    Valid mailboxes come from the stdlib header registry (RFC 2047 names decoded);
+    invalid entries are dropped and flagged. If nothing valid remains, bare
+    ``x@y`` tokens are scavenged from the text, and failing that the whole decoded
+    value is returned as the display name of an address-less entry.
+    """
+    if raw is None:
+        return [], False
+    unfolded = _unescape_surrogates(_FOLD_RE.sub("", raw)).strip()
+    if not unfolded:
+        return [], False
+    problem = False
+    result: list[Address] = []
+    for name, addr in _registry_addresses(unfolded):
+        addr = _scrub(addr.strip())
+        if _VALID_ADDR_RE.match(addr):
+            result.append(Address(name=_scrub(name).strip(), address=addr))
+        elif name or addr:
+            problem = True
+    if result:
+        return result, problem
+    decoded = decode_header_value(unfolded)
+    if re.fullmatch(r"[^:]*:[\s;,]*", decoded) or not decoded.strip(" ,;"):
+        return [], problem  # empty group such as "undisclosed-recipients:;"
+    found = [Address(name="", address=a) for a in _ADDR_SCAN_RE.findall(decoded)]
+    return found or [Address(name=decoded, address="")], True
+
+
+# --------------------------------------------------------------------------- MIME walk
+
+
+@dataclass
+class _Walk:
+    """Mutable accumulator used while walking a MIME tree."""
+
+    text: str | None = None
+    html: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    payloads: list[Message] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    force_text: bool = False
+
+    def defect(self, message: str) -> None:
+        """Record a defect once (single line, length-capped)."""
+        message = " ".join(message.split())[:300]
+        if message not in self.defects:
+            self.defects.append(message)
+
+
+def _safe(func: Callable[[], object]) -> object:
+    """Call ``func()`` returning None on any exception."""
+    try:
+        return func()
+    except Exception:
+        return None
+
+
+def _content_type(part: Message) -> str:
+    """Lower-case ``maintype/subtype``; text/plain if missing or unparseable."""
+    try:
+        ctype = part.get_content_type()
+    except Exception:
+        raw = _header_raw(part, "content-type") or ""
+        ctype = raw.split(";", 1)[0].strip().lower()
+    ctype = _scrub(_unescape_surrogates(str(ctype))).lower()
+    if not re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+", ctype):
+        return "text/plain"
+    return ctype
+
+
+def _disposition(part: Message) -> str | None:
+    """Content-Disposition type (lower-case) or None."""
+    try:
+        disp = part.get_content_disposition()
+    except Exception:
+        raw = _header_raw(part, "content-disposition")
+        disp = raw.split(";", 1)[0].strip().lower() if raw else None
+    return _scrub(str(disp)).lower() if disp else None
+
+
+def _filename(part: Message) -> str | None:
+    """Decoded filename (RFC 2231 and RFC 2047 both handled), or None."""
+    name: object = None
+    try:
+        name = part.get_filename()
+    except Exception:
+        for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+            raw = _header_raw(part, header) or ""
+            m = re.search(rf'{param}\s*=\s*"?([^";]+)"?', raw, re.IGNORECASE)
+            if m:
+                name = m.group(1)
+                break
+    if not name:
+        return None
+    text = decode_header_value(str(name))
+    text = text.replace("\r", "").replace("\n", "").strip()
+    return text or None
+
+
+def _content_id(part: Message) -> str | None:
+    """Content-ID without angle brackets, or None."""
+    return _clean_msgid(_header_raw(part, "content-id"))
+
+
+def _charset(part: Message) -> str | None:
+    """Declared charset parameter, or None."""
+    try:
+        cs = part.get_content_charset()
+    except Exception:
+        raw = _header_raw(part, "content-type") or ""
+        m = re.search(r'charset\s*=\s*"?([^";\s]+)', raw, re.IGNORECASE)
+        cs = m.group(1) if m else None
+    return str(cs) if cs else None
+
+
+def _payload_bytes(part: Message, walk: _Walk | None = None) -> bytes:
+    """Transfer-decoded payload of a leaf part; raw bytes if decoding fails."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+        if walk is not None:
+            walk.defect("undecodable transfer encoding; showing raw payload")
+    if isinstance(payload, bytes):
+        return payload
+    raw = _safe(lambda: part.get_payload())
+    if isinstance(raw, str):
+        try:
+            return raw.encode("ascii", "surrogateescape")
+        except UnicodeEncodeError:
+            return raw.encode("utf-8", "surrogateescape")
+    if isinstance(raw, list) and raw and isinstance(raw[0], Message):
+        return _message_bytes(raw[0])
+    return b""
+
+
+def _message_bytes(msg: Message) -> bytes:
+    """Serialise an embedded message (message/rfc822) without raising."""
+    for pol in (msg.policy, policy.compat32):
+        try:
+            return msg.as_bytes(policy=pol)
+        except Exception:
+            continue
+    return b""
+
+
+_BOUNDARY_LINE_RE = re.compile(r"^--([^\s]{1,200}?)(?:--)?[ \t]*\r?$", re.MULTILINE)
+
+
+def _recover_multipart(part: Message, walk: _Walk) -> Message | None:
+    """Re-split a multipart whose boundary is missing/wrong using the first ``--x`` line."""
+    payload = _safe(lambda: part.get_payload())
+    if not isinstance(payload, str):
+        return None
+    m = _BOUNDARY_LINE_RE.search(payload)
+    if not m:
+        return None
+    boundary = m.group(1)
+    if boundary.endswith("--") and len(boundary) > 2:
+        boundary = boundary[:-2]
+    if '"' in boundary:
+        return None
+    try:
+        body = payload.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        body = payload.encode("utf-8", "surrogateescape")
+    sub = _content_type(part).split("/", 1)[1]
+    header = f'Content-Type: multipart/{sub}; boundary="{boundary}"\r\n\r\n'.encode()
+    try:
+        rebuilt = BytesParser(policy=policy.default).parsebytes(header + body)
+    except Exception:
+        return None
+    if not rebuilt.is_multipart():
+        return None
+    walk.defect(f"multipart boundary missing or wrong; recovered using {boundary!r}")
+    return rebuilt
+
+
+def _part_defects(part: Message, walk: _Walk) -> None:
+    """Copy the stdlib parser's defects for ``part`` into ``walk`` as readable text."""
+    for d in getattr(part, "defects", []) or []:
+        try:
+            desc = str(d)
+        except Exception:
+            desc = ""
+        name = type(d).__name__
+        walk.defect(_scrub(f"{name}: {desc}" if desc and desc != "None" else name))
+
+
+def _is_attachment(ctype: str, disp: str | None, filename: str | None) -> bool:
+    """Attachment rule: disposition attachment, a filename, or any non-body leaf type."""
+    if disp == "attachment" or filename:
+        return True
+    return ctype not in ("text/plain", "text/html")
+
+
+def _walk(msg: Message, walk: _Walk) -> None:
+    """Iteratively walk the MIME tree, filling ``walk`` (depth- and count-capped).
+
+    Body choice: the first text/plain and first text/html met in document order,
+    except that inside multipart/alternative the *last* (preferred) alternative is
+    visited first and the other alternatives of the same type are dropped. Further
+    inline text parts outside any alternative (e.g. mailing-list footers in
+    multipart/mixed) are appended to the body of their type.
+    """
+    # stack items: (part, depth, recovered, inside_alternative)
+    stack: list[tuple[Message, int, bool, bool]] = [(msg, 0, False, False)]
+    seen = 0
+    visited: list[Message] = []
+    while stack:
+        part, depth, recovered, in_alt = stack.pop()
+        seen += 1
+        if seen > MAX_PARTS:
+            walk.defect(f"too many MIME parts; stopped after {MAX_PARTS}")
+            break
+        visited.append(part)
+        ctype = "text/plain" if walk.force_text and part is msg else _content_type(part)
+        maintype = ctype.split("/", 1)[0]
+        disp: str | None = None
+        filename: str | None = None
+        if maintype == "multipart":
+            payload = _safe(part.get_payload)
+            if isinstance(payload, list):
+                if depth >= MAX_DEPTH:
+                    walk.defect(f"MIME nesting deeper than {MAX_DEPTH}; inner parts ignored")
+                    continue
+                children = [c for c in payload if isinstance(c, Message)]
+                is_alt = ctype == "multipart/alternative"
+                # Stack is LIFO: push in order so the last alternative pops first;
+                # push other multiparts reversed so document order is kept.
+                ordered = children if is_alt else list(reversed(children))
+                stack.extend((c, depth + 1, False, in_alt or is_alt) for c in ordered)
+                continue
+            if not recovered:
+                rebuilt = _recover_multipart(part, walk)
+                if rebuilt is not None:
+                    stack.append((rebuilt, depth, True, in_alt))
+                    continue
+            walk.defect(f"{ctype} without parseable parts; body shown as text")
+            ctype = "text/plain"
+        else:
+            disp = _disposition(part)
+            filename = _filename(part)
+            if _is_attachment(ctype, disp, filename):
+                data = _payload_bytes(part, walk)
+                cid = _content_id(part)
+                walk.attachments.append(
+                    Attachment(
+                        index=len(walk.attachments),
+                        filename=filename,
+                        content_type=ctype,
+                        size=len(data),
+                        content_id=cid,
+                        inline=disp == "inline" or (disp is None and cid is not None),
+                    )
+                )
+                walk.payloads.append(part)
+                continue
+        is_html = ctype == "text/html"
+        current = walk.html if is_html else walk.text
+        if current is not None:
+            if in_alt:
+                continue  # a less preferred alternative of the same type
+            extra = _decode_body(part, walk)
+            if not extra.strip():
+                continue
+            body = current + "\n" + extra
+        else:
+            body = _decode_body(part, walk)
+        if is_html:
+            walk.html = body
+        else:
+            walk.text = body
+    # Collected last: payload decoding above registers transfer-encoding defects.
+    for part in visited:
+        _part_defects(part, walk)
+
+
+def _decode_body(part: Message, walk: _Walk) -> str:
+    """Decode a text part to str using the charset fallback chain."""
+    data = _payload_bytes(part, walk)
+    charset = _charset(part)
+    text, fallback = decode_bytes(data, charset)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if fallback and charset and _lookup_charset(charset) is None:
+        walk.defect(f"unknown charset {_scrub(charset)[:64]!r}; decoded with fallback")
+    elif fallback and charset:
+        walk.defect(f"body not valid {_scrub(charset)[:64]!r}; decoded with fallback")
+    elif fallback and not charset and any(b > 0x7F for b in data):
+        walk.defect("8-bit body without declared charset; guessed encoding")
+    return text
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse_message(raw: bytes, walk: _Walk) -> Message:
+    """Parse bytes with policy.default; fall back to header-only on recursion overflow."""
+    try:
+        return BytesParser(policy=policy.default).parsebytes(raw)
+    except RecursionError:
+        walk.defect("MIME structure too deeply nested to parse; showing raw body")
+    except Exception as exc:  # pragma: no cover - stdlib parser is lenient
+        walk.defect(f"parser error {type(exc).__name__}; showing raw body")
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        walk.force_text = True  # walk treats the unparsed body as plain text
+        return msg
+    except Exception:
+        fallback = Message(policy=policy.default)
+        fallback.set_payload(raw.decode("ascii", "surrogateescape"))
+        return fallback
+
+
+def _coerce(raw: object) -> bytes:
+    """Accept bytes-like or str input; anything else becomes empty bytes."""
+    if isinstance(raw, bytes):
+        return raw
+    if isinstance(raw, bytearray | memoryview):
+        return bytes(raw)
+    if isinstance(raw, str):
+        return raw.encode("utf-8", "surrogateescape")
+    return b""
+
+
+def _empty(defect: str) -> ParsedEmail:
+    """A blank ParsedEmail carrying a single defect."""
+    return ParsedEmail([], [], [], [], "", None, None, [], None, None, [], [defect])
+
+
+def _analyse(raw: bytes) -> tuple[Message, _Walk]:
+    """Parse and walk ``raw``; shared by :func:`parse_email` and :func:`attachment_bytes`."""
+    walk = _Walk()
+    data = _coerce(raw)
+    if not data.strip():
+        walk.defect("empty message")
+    msg = _parse_message(data, walk)
+    _walk(msg, walk)
+    return msg, walk
+
+
+def _headers(msg: Message) -> Iterator[tuple[str, str]]:
+    """All headers in order with decoded values."""
+    for key, val in msg.raw_items():
+        name = _unescape_surrogates(str(key)).strip()
+        yield name, decode_header_value(val)
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Parse a raw RFC 5322 message into a :class:`ParsedEmail`. Never raises."""
+    try:
+        msg, walk = _analyse(raw)
+        defects = walk.defects
+        headers = list(_headers(msg))
+
+        def addrs(name: str) -> list[Address]:
+            value = _header_raw(msg, name)
+            result, problem = _parse_addresses(value)
+            if problem:
+                defects.append(f"invalid address in {name} header")
+            return result
+
+        from_ = addrs("From")
+        to = addrs("To")
+        cc = addrs("Cc")
+        reply_to = addrs("Reply-To")
+        subject_raw = _header_raw(msg, "Subject")
+        subject = decode_header_value(subject_raw) if subject_raw is not None else ""
+        date, bad_date = _parse_date(_decoded_or_none(_header_raw(msg, "Date")))
+        if bad_date:
+            defects.append("invalid Date header")
+        message_id = _clean_msgid(_decoded_or_none(_header_raw(msg, "Message-ID")))
+        return ParsedEmail(
+            from_=from_,
+            to=to,
+            cc=cc,
+            reply_to=reply_to,
+            subject=subject,
+            date=date,
+            message_id=message_id,
+            headers=headers,
+            text=walk.text,
+            html=walk.html,
+            attachments=walk.attachments,
+            defects=defects,
+        )
+    except RecursionError:
+        return _empty("message too deeply nested to parse")
+    except Exception as exc:  # pragma: no cover - last line of defence
+        return _empty(f"unparseable message ({type(exc).__name__})")
+
+
+def _decoded_or_none(value: str | None) -> str | None:
+    """Decode a raw header value, keeping None."""
+    return None if value is None else decode_header_value(value)
+
+
+def attachment_bytes(raw: bytes, index: int) -> tuple[Attachment, bytes] | None:
+    """Return the index-th attachment and its decoded payload, or None. Never raises."""
+    try:
+        if not isinstance(index, int) or index < 0:
+            return None
+        _msg, walk = _analyse(raw)
+        if index >= len(walk.attachments):
+            return None
+        return walk.attachments[index], _payload_bytes(walk.payloads[index])
+    except Exception:
+        return None
+
+
+# --------------------------------------------------------------------------- fast path
+
+_HEADER_END_RE = re.compile(rb"\r?\n\r?\n")
+_FAST_PARSER = BytesHeaderParser(policy=policy.compat32)
+
+
+def _fast_pick(items: Iterable[tuple[str, str]], wanted: set[str]) -> dict[str, str]:
+    """First raw value of each wanted header name (lower-case keys)."""
+    found: dict[str, str] = {}
+    for key, val in items:
+        k = str(key).strip().lower()
+        if k in wanted and k not in found:
+            found[k] = val if isinstance(val, str) else str(val)
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def parse_headers_fast(raw: bytes) -> tuple[str, str, str, datetime | None, str | None]:
+    """Cheap header-only parse: ``(from_text, subject, to_text, date, message_id)``.
+
+    ``from_text``/``to_text`` are the full decoded header values (e.g.
+    ``'Alice <a@example.com>'``); ``message_id`` has its angle brackets removed.
+    Only the header block is handed to a compat32 ``BytesHeaderParser``. Never raises.
+    """
+    try:
+        data = _coerce(raw)
+        m = _HEADER_END_RE.search(data)
+        head = data[: m.end()] if m else data
+        msg = _FAST_PARSER.parsebytes(head)
+        found = _fast_pick(msg.raw_items(), {"from", "subject", "to", "date", "message-id"})
+        date, _bad = _parse_date(_decoded_or_none(found.get("date")))
+        return (
+            decode_header_value(found.get("from", "")),
+            decode_header_value(found.get("subject", "")),
+            decode_header_value(found.get("to", "")),
+            date,
+            _clean_msgid(_decoded_or_none(found.get("message-id"))),
+        )
+    except Exception:
+        return "", "", "", None, None

@@ -1,0 +1,190 @@
+"""Stored emails: durable ingest with group commit, and the read side the API uses.
+
+SMTP sessions hand accepted messages to :class:`MailIngest`, which writes
+whatever has queued up in one transaction and only then resolves each
+caller's future, so ``250`` is never answered before the message is durable
+and concurrent senders share one fsync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from waypost.db.database import Database
+from waypost.db.models import Email, Inbox
+from waypost.db.pages import Page, paginate
+from waypost.db.types import utcnow
+from waypost.errors import NotFound
+from waypost.events.log import EventLog, inbox_channel
+from waypost.ids import new_id
+from waypost.mail.inboxes import Recipient
+from waypost.mail.parse import parse_headers_fast
+
+log = logging.getLogger("waypost.mail")
+
+
+@dataclass
+class _Pending:
+    mail_from: str
+    recipients: list[Recipient]
+    raw: bytes
+    done: asyncio.Future[list[str]]
+
+
+class MailIngest:
+    """The single writer for incoming mail."""
+
+    def __init__(self, db: Database, events: EventLog, max_batch: int = 128) -> None:
+        self.db = db
+        self.events = events
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the writer task on the running loop."""
+        self._task = asyncio.create_task(self._run(), name="waypost-mail-ingest")
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def deliver(self, mail_from: str, recipients: list[Recipient], raw: bytes) -> list[str]:
+        """Store ``raw`` once per recipient inbox; returns after commit with the email ids."""
+        done: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(mail_from, recipients, raw, done))
+        return await done
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                ids = await self._write(batch)
+            except Exception:
+                log.exception("batch write failed; retrying messages one by one")
+                for item in batch:
+                    try:
+                        [single] = await self._write([item])
+                    except Exception as exc:
+                        if not item.done.done():
+                            item.done.set_exception(exc)
+                    else:
+                        if not item.done.done():
+                            item.done.set_result(single)
+            else:
+                for item, item_ids in zip(batch, ids, strict=True):
+                    if not item.done.done():
+                        item.done.set_result(item_ids)
+            for _ in batch:
+                self._queue.task_done()
+
+    async def _write(self, batch: list[_Pending]) -> list[list[str]]:
+        results: list[list[str]] = []
+        async with self.db.write() as tx:
+            for item in batch:
+                from_header, subject, _to, date, message_id = parse_headers_fast(item.raw)
+                ids: list[str] = []
+                for rcpt in item.recipients:
+                    email = Email(
+                        id=new_id("eml"),
+                        user_id=rcpt.user_id,
+                        inbox_id=rcpt.inbox_id,
+                        mail_from=item.mail_from,
+                        from_header=from_header,
+                        subject=subject,
+                        message_id=message_id,
+                        date=date,
+                        size=len(item.raw),
+                        raw=item.raw,
+                        received_at=utcnow(),
+                    )
+                    tx.s.add(email)
+                    await self.events.append(
+                        tx,
+                        user_id=rcpt.user_id,
+                        type="email.received",
+                        session_id=rcpt.session_id,
+                        channels=(inbox_channel(rcpt.inbox_id),),
+                        data={
+                            "email_id": email.id,
+                            "inbox_id": rcpt.inbox_id,
+                            "from": from_header,
+                            "subject": subject,
+                        },
+                    )
+                    ids.append(email.id)
+                results.append(ids)
+        return results
+
+
+class EmailService:
+    """Read stored emails on behalf of their owner."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def list(
+        self,
+        user_id: str,
+        inbox_id: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        sender: str | None = None,
+        subject: str | None = None,
+        since: datetime | None = None,
+    ) -> Page[Email]:
+        """An inbox's emails, newest first, with optional filters."""
+        async with self.db.read() as s:
+            owned = (
+                await s.execute(
+                    select(Inbox.id).where(Inbox.id == inbox_id, Inbox.user_id == user_id)
+                )
+            ).scalar_one_or_none()
+            if owned is None:
+                raise NotFound.of("inbox")
+            query = (
+                select(Email)
+                .options(defer(Email.raw))
+                .where(Email.inbox_id == inbox_id, Email.user_id == user_id)
+            )
+            if sender:
+                pattern = f"%{_escape_like(sender.lower())}%"
+                query = query.where(
+                    Email.from_header.ilike(pattern, escape="\\")
+                    | Email.mail_from.ilike(pattern, escape="\\")
+                )
+            if subject:
+                query = query.where(Email.subject.ilike(f"%{_escape_like(subject)}%", escape="\\"))
+            if since is not None:
+                query = query.where(Email.received_at >= since)
+            return await paginate(s, query, Email.id, limit, cursor)
+
+    async def get(self, user_id: str, email_id: str) -> Email:
+        """One of the user's emails (with its raw bytes), or email_not_found."""
+        async with self.db.read() as s:
+            email = (
+                await s.execute(select(Email).where(Email.id == email_id, Email.user_id == user_id))
+            ).scalar_one_or_none()
+        if email is None:
+            raise NotFound.of("email")
+        return email
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

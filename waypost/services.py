@@ -1,0 +1,47 @@
+"""The composition root: every service built once from one Settings, passed down explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from waypost.auth.keys import KeyService
+from waypost.config import Settings
+from waypost.db.database import Database
+from waypost.events.bus import EventBus, InProcessBus
+from waypost.events.log import EventLog
+from waypost.mail.inboxes import InboxService
+from waypost.mail.store import EmailService, MailIngest
+from waypost.sessions.service import SessionService
+
+
+@dataclass
+class Services:
+    """Everything the HTTP layer, the SMTP handler and the CLI call into."""
+
+    settings: Settings
+    db: Database
+    bus: EventBus
+    events: EventLog
+    keys: KeyService
+    sessions: SessionService
+    inboxes: InboxService
+    emails: EmailService
+    ingest: MailIngest
+
+
+def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
+    """Wire the services for ``settings`` (no I/O happens here)."""
+    db = Database(settings.resolved_database_url())
+    bus = bus or InProcessBus()
+    events = EventLog(bus)
+    return Services(
+        settings=settings,
+        db=db,
+        bus=bus,
+        events=events,
+        keys=KeyService(db),
+        sessions=SessionService(db, events),
+        inboxes=InboxService(db, events, settings),
+        emails=EmailService(db),
+        ingest=MailIngest(db, events),
+    )

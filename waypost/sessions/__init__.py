@@ -1,0 +1,1 @@
+"""Sessions: the unit a person or program follows, and its timeline."""

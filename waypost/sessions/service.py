@@ -1,0 +1,188 @@
+"""Create, list, read and end sessions; every change lands on the session's timeline."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from waypost.db.database import Database, Tx
+from waypost.db.models import Email, Event, Inbox
+from waypost.db.models import Session as SessionRow
+from waypost.db.pages import Page, paginate
+from waypost.db.types import utcnow
+from waypost.errors import Conflict, Invalid, NotFound
+from waypost.events.log import EventLog
+from waypost.ids import new_id
+
+STATUSES = ("active", "completed", "failed", "interrupted")
+
+
+@dataclass
+class SessionDetail:
+    """A session with the ids of what belongs to it."""
+
+    row: SessionRow
+    inboxes: list[str]
+    waits: list[str]
+    extractions: list[str]
+    email_count: int
+    event_count: int
+
+
+class SessionService:
+    """The sessions repository and its rules."""
+
+    def __init__(self, db: Database, log: EventLog) -> None:
+        self.db = db
+        self.log = log
+
+    async def create(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        agent_id: str | None = None,
+        sandbox_id: str | None = None,
+        source: str | None = None,
+        tx: Tx | None = None,
+    ) -> SessionRow:
+        """A new active session with ``session.created`` as its first event."""
+        if tx is None:
+            async with self.db.write() as own:
+                return await self.create(
+                    user_id,
+                    name=name,
+                    metadata=metadata,
+                    agent_id=agent_id,
+                    sandbox_id=sandbox_id,
+                    source=source,
+                    tx=own,
+                )
+        now = utcnow()
+        row = SessionRow(
+            id=new_id("sess"),
+            user_id=user_id,
+            name=name,
+            status="active",
+            meta=metadata or {},
+            agent_id=agent_id,
+            sandbox_id=sandbox_id,
+            source=source or "api",
+            last_seq=0,
+            created_at=now,
+            updated_at=now,
+        )
+        tx.s.add(row)
+        await tx.s.flush()
+        await self.log.append(
+            tx, user_id=user_id, type="session.created", session_id=row.id, data={"name": name}
+        )
+        await tx.s.refresh(row)
+        return row
+
+    async def list(
+        self,
+        user_id: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        status: str | None = None,
+        agent_id: str | None = None,
+        sandbox_id: str | None = None,
+        source: str | None = None,
+    ) -> Page[SessionRow]:
+        """The user's sessions, newest first, filtered."""
+        if status is not None and status not in STATUSES:
+            raise Invalid(f"status must be one of: {', '.join(STATUSES)}")
+        query = select(SessionRow).where(SessionRow.user_id == user_id)
+        for column, value in (
+            (SessionRow.status, status),
+            (SessionRow.agent_id, agent_id),
+            (SessionRow.sandbox_id, sandbox_id),
+            (SessionRow.source, source),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        async with self.db.read() as s:
+            return await paginate(s, query, SessionRow.id, limit, cursor)
+
+    async def get(self, user_id: str, session_id: str) -> SessionRow:
+        """One of the user's sessions, or session_not_found."""
+        async with self.db.read() as s:
+            row = (
+                await s.execute(
+                    select(SessionRow).where(
+                        SessionRow.id == session_id, SessionRow.user_id == user_id
+                    )
+                )
+            ).scalar_one_or_none()
+        if row is None:
+            raise NotFound.of("session")
+        return row
+
+    async def detail(self, user_id: str, session_id: str) -> SessionDetail:
+        """A session with its inbox, wait and extraction ids and counts."""
+        row = await self.get(user_id, session_id)
+        async with self.db.read() as s:
+            inboxes = list(
+                (
+                    await s.execute(
+                        select(Inbox.id).where(Inbox.session_id == session_id).order_by(Inbox.id)
+                    )
+                ).scalars()
+            )
+            email_count = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(Email)
+                    .join(Inbox, Inbox.id == Email.inbox_id)
+                    .where(Inbox.session_id == session_id)
+                )
+            ).scalar_one()
+        return SessionDetail(
+            row=row,
+            inboxes=inboxes,
+            waits=[],
+            extractions=[],
+            email_count=int(email_count),
+            event_count=row.last_seq,
+        )
+
+    async def end(
+        self, user_id: str, session_id: str, status: str, reason: str | None = None
+    ) -> SessionRow:
+        """Move an active session to ``completed`` or ``failed`` (409 if already ended)."""
+        async with self.db.write() as tx:
+            row = (
+                await tx.s.execute(
+                    select(SessionRow).where(
+                        SessionRow.id == session_id, SessionRow.user_id == user_id
+                    )
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                raise NotFound.of("session")
+            if row.status != "active":
+                raise Conflict(f"Session is already {row.status}", code="session_not_active")
+            row.status = status
+            row.ended_at = utcnow()
+            data: dict[str, Any] = {"status": status}
+            if reason:
+                data["reason"] = reason
+            await self.log.append(
+                tx, user_id=user_id, type=f"session.{status}", session_id=session_id, data=data
+            )
+            await tx.s.refresh(row)
+            return row
+
+    async def timeline(
+        self, user_id: str, session_id: str, after: int = 0
+    ) -> builtins.list[Event]:
+        """The session's events in order (owner only)."""
+        await self.get(user_id, session_id)
+        async with self.db.read() as s:
+            return await self.log.session_events(s, session_id, after)
