@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,8 @@ def create_key(settings: Settings, user: str) -> str:
         finally:
             await db.dispose()
 
-    return asyncio.run(go())
+    with ThreadPoolExecutor(1) as pool:  # usable from sync and async tests alike
+        return pool.submit(asyncio.run, go()).result()
 
 
 @dataclass

@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from waypost.events.bus import CLOSED
 from waypost.events.log import event_to_dict, session_channel
 from waypost.services import Services
 
@@ -41,6 +42,8 @@ async def session_event_stream(svc: Services, session_id: str, after: int) -> As
             if message is None:
                 yield ": keepalive\n\n"
                 continue
+            if message is CLOSED:
+                return
             seq = int(message["seq"])
             if seq <= last:
                 continue

@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 Message = dict[str, Any]
+CLOSED: Message = {"type": "bus.closed"}
 
 
 class Subscription:
@@ -47,6 +48,9 @@ class EventBus(Protocol):
     def subscribe(self, *channels: str) -> AbstractAsyncContextManager[Subscription]:
         """Subscribe for the duration of an ``async with`` block."""
 
+    def close(self) -> None:
+        """Wake every subscriber with :data:`CLOSED` (the server is shutting down)."""
+
 
 class InProcessBus:
     """The single-process bus: a dict of channel → subscriber set."""
@@ -75,6 +79,13 @@ class InProcessBus:
                     subs.discard(sub)
                     if not subs:
                         del self._subscribers[channel]
+
+    def close(self) -> None:
+        """Wake every subscriber with :data:`CLOSED` so long-lived streams end promptly."""
+        for subs in tuple(self._subscribers.values()):
+            for sub in tuple(subs):
+                if not sub.queue.full():
+                    sub.queue.put_nowait(CLOSED)
 
     def subscriber_count(self, channel: str) -> int:
         """How many subscribers a channel has (for tests and metrics)."""

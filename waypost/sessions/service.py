@@ -179,9 +179,7 @@ class SessionService:
             await tx.s.refresh(row)
             return row
 
-    async def timeline(
-        self, user_id: str, session_id: str, after: int = 0
-    ) -> builtins.list[Event]:
+    async def timeline(self, user_id: str, session_id: str, after: int = 0) -> builtins.list[Event]:
         """The session's events in order (owner only)."""
         await self.get(user_id, session_id)
         async with self.db.read() as s:

@@ -1,0 +1,141 @@
+"""The real ``waypost`` process: CLI key contract, SIGTERM, and durability across SIGKILL."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import signal
+import smtplib
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import database_url_for
+from tests.servers import SubprocessServer, make_settings
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "waypost.cli", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    with ExitStack() as stack:
+        yield database_url_for(request.param, stack)
+
+
+def test_keys_create_prints_key_alone_on_last_line(tmp_path: Path) -> None:
+    created = _cli("keys", "create", "--user", "ops", "--data-dir", str(tmp_path))
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    assert key.startswith("wp_") and " " not in key and len(key) > 40
+    listed = _cli("keys", "list", "--json", "--data-dir", str(tmp_path))
+    assert '"user": "ops"' in listed.stdout and key not in listed.stdout  # never shown again
+    prefix = key[:10]
+    revoked = _cli("keys", "revoke", prefix, "--data-dir", str(tmp_path))
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    assert '"revoked": true' in _cli("keys", "list", "--json", "--data-dir", str(tmp_path)).stdout
+    assert _cli("keys", "revoke", "key_nope", "--data-dir", str(tmp_path)).returncode == 1
+
+
+def test_env_vars_configure_the_server(tmp_path: Path) -> None:
+    import os
+
+    from tests.servers import free_port, wait_healthy
+
+    port, smtp_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "WAYPOST_PORT": str(port),
+        "WAYPOST_SMTP_PORT": str(smtp_port),
+        "WAYPOST_DATA_DIR": str(tmp_path),
+        "WAYPOST_DOMAIN": "agents.example",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "waypost.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
+        assert health["domains"] == ["agents.example"] and health["smtp"].endswith(str(smtp_port))
+        assert (tmp_path / "waypost.db").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=20)[0].decode()
+    assert proc.returncode == 0
+    assert (
+        "waypost keys create --user you" in out
+    )  # an empty database tells the operator what to do
+
+
+def test_sigterm_ends_streams_and_stops_smtp(tmp_path: Path) -> None:
+    server = SubprocessServer(make_settings(tmp_path)).start()
+    with server.client("alice") as api:
+        session = api.post("/api/v1/sessions", json={"name": "s"}).json()
+        lines: list[str] = []
+
+        def follow() -> None:
+            with api.stream("GET", f"/api/v1/sessions/{session['id']}/events") as r:
+                lines.extend(r.iter_lines())
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            reader = pool.submit(follow)
+            time.sleep(0.5)
+            started = time.monotonic()
+            assert server.signal(signal.SIGTERM) == 0
+            reader.result(timeout=10)
+            assert time.monotonic() - started < 8
+    assert "event: session.created" in lines
+    with pytest.raises(OSError):
+        smtplib.SMTP(*server.smtp, timeout=2)
+
+
+def test_every_250_survives_sigkill(tmp_path: Path, database_url: str | None) -> None:
+    settings = make_settings(tmp_path, database_url)
+    server = SubprocessServer(settings).start()
+    key = server.key("durable")
+    api = httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {key}"})
+    inbox = api.post("/api/v1/inboxes", json={}).json()
+    address = inbox["email_address"]
+
+    def send_batch(worker: int) -> list[bytes]:
+        sent = []
+        with smtplib.SMTP(*server.smtp, timeout=30) as smtp:
+            for i in range(25):
+                head = f"From: w{worker}@x.test\r\nSubject: m {worker}-{i}\r\n\r\n"
+                raw = f"{head}body {worker} {i}\r\n".encode()
+                smtp.sendmail("w@x.test", [address], raw)  # returns only after 250
+                sent.append(raw)
+        return sent
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        sent = [raw for batch in pool.map(send_batch, range(4)) for raw in batch]
+    assert server.signal(signal.SIGKILL) == -signal.SIGKILL
+
+    restarted = SubprocessServer(make_settings(tmp_path, database_url)).start()
+    try:
+        api = httpx.Client(base_url=restarted.base_url, headers={"Authorization": f"Bearer {key}"})
+        stored: list[bytes] = []
+        cursor = None
+        while True:
+            page = api.get(
+                f"/api/v1/inboxes/{inbox['id']}/emails",
+                params={"limit": 100, **({"cursor": cursor} if cursor else {})},
+            ).json()
+            stored += [api.get(f"/api/v1/emails/{e['id']}/raw").content for e in page["data"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert sorted(stored) == sorted(sent)
+    finally:
+        restarted.signal(signal.SIGTERM)
