@@ -78,6 +78,8 @@ def _check_expectations(name: str, r: ParsedEmail, exp: dict[str, Any]) -> None:
         assert r.text is not None and snippet in r.text, (name, r.text)
     for snippet in exp.get("text_not_contains", []):
         assert r.text is None or snippet not in r.text
+    if "text_min_len" in exp:
+        assert r.text is not None and len(r.text) >= exp["text_min_len"]
     if exp.get("text_is_none"):
         assert r.text is None
     for snippet in exp.get("html_contains", []):
@@ -396,3 +398,22 @@ def test_sanitizer_filters_style_per_declaration() -> None:
     assert 'style="color: green"' in clean
     assert "position" not in clean and "expression" not in clean
     assert sanitize_html("") == ""
+
+
+def test_pathological_mime_headers_stay_fast() -> None:
+    import time
+
+    raw = (
+        b"Subject: params\r\nTo: "
+        + b'"a' * 30000
+        + b"\r\nContent-Type: text/plain; "
+        + b"a*0*=x; " * 20000
+        + b"\r\n\r\nstill readable\r\n"
+    )
+    start = time.perf_counter()
+    r = parse_email(raw)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5.0  # the unguarded stdlib parser needs far longer (quadratic)
+    assert r.subject == "params"
+    assert r.text is not None and "still readable" in r.text
+    assert any("compatibility mode" in d for d in r.defects)

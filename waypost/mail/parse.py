@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
+from email.policy import Policy
 from email.utils import getaddresses, parsedate_to_datetime
 
 __all__ = [
@@ -225,7 +226,7 @@ def decode_header_value(value: object) -> str:
         pending: list[tuple[str | None, bytes]] = []  # run of adjacent encoded words
 
         def flush() -> None:
-            # Concatenate bytes of same-charset neighbours (split multibyte chars).
+            """Emit pending words; same-charset neighbours are joined as bytes first."""
             merged: list[tuple[str | None, bytes]] = []
             for cs, chunk in pending:
                 if merged and merged[-1][0] == cs:
@@ -303,9 +304,15 @@ _VALID_ADDR_RE = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+$")
 _ADDR_SCAN_RE = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+")
 
 
+MAX_REGISTRY_ADDRESS_LEN = 2048
+"""Longer address headers skip the (super-linear) header registry parser."""
+
+
 def _registry_addresses(value: str) -> list[tuple[str, str]]:
     """(name, addr_spec) pairs via the policy.default header registry; [] on failure."""
     try:
+        if len(value) > MAX_REGISTRY_ADDRESS_LEN:
+            raise ValueError("too long for the header registry")
         header = policy.default.header_factory("To", value)
         return [(str(a.display_name), str(a.addr_spec)) for a in header.addresses]
     except Exception:
@@ -358,6 +365,7 @@ class _Walk:
     payloads: list[Message] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     force_text: bool = False
+    mime_policy: Policy = policy.default
 
     def defect(self, message: str) -> None:
         """Record a defect once (single line, length-capped)."""
@@ -486,7 +494,7 @@ def _recover_multipart(part: Message, walk: _Walk) -> Message | None:
     sub = _content_type(part).split("/", 1)[1]
     header = f'Content-Type: multipart/{sub}; boundary="{boundary}"\r\n\r\n'.encode()
     try:
-        rebuilt = BytesParser(policy=policy.default).parsebytes(header + body)
+        rebuilt = BytesParser(policy=walk.mime_policy).parsebytes(header + body)
     except Exception:
         return None
     if not rebuilt.is_multipart():
@@ -613,20 +621,58 @@ def _decode_body(part: Message, walk: _Walk) -> str:
 # --------------------------------------------------------------------------- parsing
 
 
+_MIME_HEADER_RE = re.compile(rb"^content-[a-z-]*[ \t]*:", re.IGNORECASE | re.MULTILINE)
+MAX_MIME_HEADER_LEN = 2048
+"""Content-* header length above which the compat32 parser is used (see below)."""
+MAX_MIME_HEADERS = 2000
+"""Content-* header count above which the compat32 parser is used."""
+
+
+def _needs_compat32(raw: bytes) -> bool:
+    """True if policy.default's MIME header parser could go quadratic on ``raw``.
+
+    The stdlib ``_header_value_parser`` is super-linear on long parameter lists and
+    quote runs (a 100 KB Content-Type takes minutes), and the feed parser invokes
+    it while parsing. Such messages (and those with thousands of parts) are parsed
+    with the simpler, linear compat32 header handling instead.
+    """
+    count = 0
+    for m in _MIME_HEADER_RE.finditer(raw):
+        count += 1
+        if count > MAX_MIME_HEADERS:
+            return True
+        start = pos = m.start()
+        while True:
+            nl = raw.find(b"\n", pos)
+            if nl == -1 or nl - start > MAX_MIME_HEADER_LEN:
+                return nl - start > MAX_MIME_HEADER_LEN or len(raw) - start > MAX_MIME_HEADER_LEN
+            if raw[nl + 1 : nl + 2] not in (b" ", b"\t"):
+                break
+            pos = nl + 1
+    return False
+
+
 def _parse_message(raw: bytes, walk: _Walk) -> Message:
-    """Parse bytes with policy.default; fall back to header-only on recursion overflow."""
+    """Parse bytes (policy.default, or compat32 for pathological MIME headers).
+
+    Falls back to a header-only parse on recursion overflow (very deep nesting).
+    """
+    pol = policy.compat32 if _needs_compat32(raw) else policy.default
+    walk.mime_policy = pol
+    if pol is policy.compat32:
+        walk.defect("oversized or excessive MIME headers; parsed in compatibility mode")
     try:
-        return BytesParser(policy=policy.default).parsebytes(raw)
+        return BytesParser(policy=pol).parsebytes(raw)
     except RecursionError:
         walk.defect("MIME structure too deeply nested to parse; showing raw body")
     except Exception as exc:  # pragma: no cover - stdlib parser is lenient
         walk.defect(f"parser error {type(exc).__name__}; showing raw body")
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        msg = BytesParser(policy=pol).parsebytes(raw, headersonly=True)
         walk.force_text = True  # walk treats the unparsed body as plain text
         return msg
     except Exception:
-        fallback = Message(policy=policy.default)
+        fallback = Message(policy=pol)
         fallback.set_payload(raw.decode("ascii", "surrogateescape"))
         return fallback
 
@@ -673,6 +719,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         headers = list(_headers(msg))
 
         def addrs(name: str) -> list[Address]:
+            """Parse one address header, noting a defect if it was malformed."""
             value = _header_raw(msg, name)
             result, problem = _parse_addresses(value)
             if problem:
