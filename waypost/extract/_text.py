@@ -1,0 +1,317 @@
+"""Visible text, emphasis spans and links from HTML / plain text (stdlib ``html.parser``)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html.parser import HTMLParser
+
+from ._url import unescape_attr
+
+_SKIP = frozenset({"style", "script", "title", "noscript", "template", "xml"})
+_VOID = frozenset(
+    {
+        "br",
+        "img",
+        "hr",
+        "meta",
+        "link",
+        "input",
+        "wbr",
+        "col",
+        "area",
+        "base",
+        "source",
+        "track",
+        "embed",
+        "param",
+    }
+)
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "tr",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "hr",
+        "center",
+        "dd",
+        "dt",
+        "dl",
+        "form",
+        "fieldset",
+        "nav",
+        "aside",
+        "main",
+        "address",
+        "figure",
+        "figcaption",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
+        "body",
+        "html",
+        "button",
+    }
+)
+_CELL = frozenset({"td", "th"})
+_EMPH_TAG = {
+    "b": 1,
+    "strong": 1,
+    "big": 1,
+    "h1": 2,
+    "h2": 2,
+    "h3": 2,
+    "h4": 1,
+    "h5": 1,
+    "h6": 1,
+    "code": 2,
+    "kbd": 2,
+    "samp": 2,
+    "tt": 2,
+    "pre": 1,
+    "mark": 1,
+}
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"), None)
+# CJK punctuation carries an implicit space; keep it after NFKC folds it to ASCII
+_FULLWIDTH_PUNCT = {0xFF0C: ", ", 0xFF1A: ": ", 0x3001: "、 ", 0x3002: "。 ", 0xFF1B: "; "}
+_WS = re.compile(r"\s+")
+_FONT_SIZE = re.compile(r"font-size\s*:\s*([0-9.]+)\s*(px|pt|em|rem|%)?")
+_LETTER_SPACING = re.compile(r"letter-spacing\s*:\s*([0-9.]+)")
+_BOLD = re.compile(r"font-weight\s*:\s*(bold|bolder|[6-9]00)")
+_MONO = re.compile(r"font-family\s*:[^;]*(mono|courier|consolas|menlo)")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|max-height\s*:\s*0(?![.0-9])")
+
+
+_HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _raw_href(tag_text: str, fallback: str) -> str:
+    m = _HREF.search(tag_text)
+    if not m:
+        return fallback.strip()
+    raw = next(g for g in m.groups() if g is not None)
+    return unescape_attr(raw.strip().replace("\n", "").replace("\r", ""))
+
+
+def normalize(s: str) -> str:
+    """NFKC-normalise and drop zero-width characters (keeps length semantics simple)."""
+    s = s.translate(_FULLWIDTH_PUNCT)
+    return unicodedata.normalize("NFKC", s).translate(_ZERO_WIDTH)
+
+
+@dataclass
+class Link:
+    """A hyperlink found in HTML (href, anchor text, offset in the visible text)."""
+
+    href: str
+    text: str = ""
+    alt: str = ""
+    title: str = ""
+    start: int = 0
+    end: int = 0
+    has_img: bool = False
+
+
+@dataclass
+class Visible:
+    """Visible text of a body, emphasis spans ``(start, end, level)`` and links."""
+
+    text: str
+    emph: list[tuple[int, int, int]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+def _style_emphasis(style: str) -> int:
+    level = 0
+    m = _FONT_SIZE.search(style)
+    if m:
+        try:
+            size = float(m.group(1))
+        except ValueError:
+            size = 0.0
+        unit = m.group(2) or "px"
+        px = {
+            "px": size,
+            "pt": size * 1.33,
+            "em": size * 16,
+            "rem": size * 16,
+            "%": size * 0.16,
+        }.get(unit, size)
+        if px >= 20:
+            level = 2
+        elif px >= 17:
+            level = 1
+    ls = _LETTER_SPACING.search(style)
+    if ls:
+        try:
+            if float(ls.group(1)) > 0:
+                level = max(level, 2)
+        except ValueError:
+            pass
+    if _BOLD.search(style) or _MONO.search(style):
+        level = max(level, 1)
+    return level
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.length = 0
+        self.last = "\n"
+        # stack entries: tag, skip, hidden, emph level, start offset
+        self.stack: list[tuple[str, bool, bool, int, int]] = []
+        self.skip = 0
+        self.hidden = 0
+        self.emph: list[tuple[int, int, int]] = []
+        self.links: list[Link] = []
+        self.open_links: list[Link] = []
+
+    def _emit(self, s: str) -> None:
+        if not s:
+            return
+        self.parts.append(s)
+        self.length += len(s)
+        self.last = s[-1]
+
+    def _newline(self) -> None:
+        if self.last != "\n":
+            self._emit("\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag in _BLOCK:
+            self._newline()
+        elif tag in _CELL and self.last not in "\n\t ":
+            self._emit("\t")
+        if tag == "img":
+            alt = normalize(a.get("alt", "")).strip()
+            for link in self.open_links:
+                link.has_img = True
+                if alt:
+                    link.alt = (link.alt + " " + alt).strip()
+        if tag == "a" and not (self.skip or self.hidden):
+            href = _raw_href(self.get_starttag_text() or "", a.get("href", ""))
+            link = Link(href=href, title=normalize(a.get("title", "")).strip(), start=self.length)
+            self.open_links.append(link)
+        if tag in _VOID:
+            if tag in _BLOCK:
+                self._newline()
+            return
+        style = a.get("style", "").lower()
+        skip = tag in _SKIP
+        hidden = bool(_HIDDEN.search(style)) or "hidden" in a
+        level = _EMPH_TAG.get(tag, 0)
+        if tag == "font":
+            try:
+                if int(a.get("size", "0").strip("+")) >= 4:
+                    level = 2
+            except ValueError:
+                pass
+        if style:
+            level = max(level, _style_emphasis(style))
+        self.stack.append((tag, skip, hidden, level, self.length))
+        self.skip += skip
+        self.hidden += hidden
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def _pop(self) -> None:
+        tag, skip, hidden, level, start = self.stack.pop()
+        self.skip -= skip
+        self.hidden -= hidden
+        if level and self.length > start:
+            self.emph.append((start, self.length, level))
+        if tag in _BLOCK:
+            self._newline()
+        if tag == "a" and self.open_links:
+            link = self.open_links.pop()
+            link.end = self.length
+            self.links.append(link)
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                while len(self.stack) > i:
+                    self._pop()
+                break
+        else:
+            if tag == "a" and self.open_links:
+                link = self.open_links.pop()
+                link.end = self.length
+                self.links.append(link)
+            if tag in _BLOCK:
+                self._newline()
+
+    def handle_data(self, data: str) -> None:
+        if self.skip or self.hidden:
+            return
+        s = _WS.sub(" ", normalize(data))
+        if not s:
+            return
+        if s[0] == " " and self.last in "\n\t ":
+            s = s[1:]
+        self._emit(s)
+
+
+@lru_cache(maxsize=16)
+def parse_html(html: str) -> Visible:
+    """Render HTML to visible text (blocks → newlines, cells → tabs) with emphasis and links.
+
+    Cached (both extractors parse the same body); treat the result as read-only.
+    """
+    p = _Parser()
+    try:
+        p.feed(html)
+        p.close()
+    except Exception:
+        pass
+    while p.stack:
+        p._pop()
+    text = "".join(p.parts)
+    for link in p.open_links:
+        link.end = len(text)
+        p.links.append(link)
+    for link in p.links:
+        link.text = " ".join(text[link.start : link.end].split())
+    p.links.sort(key=lambda k: k.start)
+    return Visible(text=text, emph=p.emph, links=p.links)
+
+
+@lru_cache(maxsize=16)
+def plain_text(text: str) -> str:
+    """Normalise a text/plain body (NFKC, zero-width removed, LF line endings)."""
+    return normalize(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def split_lines(text: str) -> list[tuple[int, str]]:
+    """Lines of ``text`` with their start offsets."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out

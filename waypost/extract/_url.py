@@ -1,0 +1,239 @@
+"""URL helpers: attribute-safe entity decoding and click-tracking redirect unwrapping."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+_ENTITY = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+def unescape_attr(value: str) -> str:
+    """Decode HTML character references the way browsers do inside attribute values.
+
+    Legacy named references without ``;`` followed by ``=`` or an alphanumeric
+    (``&region=us``, ``&copy=1``) are left alone, unlike :func:`html.unescape`.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if ref.endswith(";") or ref.startswith("#"):
+            return html.unescape(m.group(0))
+        nxt = value[m.end() : m.end() + 1]
+        if nxt == "=" or nxt.isalnum():
+            return m.group(0)
+        return html.unescape(m.group(0))
+
+    if "&" not in value:
+        return value
+    return _ENTITY.sub(repl, value)
+
+
+_TRACKER_HOSTS = (
+    "sendgrid.net",
+    "list-manage.com",
+    "mailchimp",
+    "mandrillapp.com",
+    "hubspotlinks.com",
+    "hubspotemail.net",
+    "hs-sites",
+    "mailgun",
+    "mlsend",
+    "sparkpostmail",
+    "sendibt",
+    "sendinblue",
+    "brevo",
+    "mjt.lu",
+    "customeriomail",
+    "awstrack.me",
+    "urldefense",
+    "safelinks.protection.outlook.com",
+    "rs6.net",
+    "exacttarget",
+    "pstmrk.it",
+    "mailjet",
+    "ct.sendgrid",
+    "clicks.",
+    "elink",
+    "emltrk",
+    "mailtrack",
+    "klclick",
+    "trk.klclick",
+    "mcusercontent",
+    "postmarkapp",
+    "intercom-clicks",
+    "lnk.",
+    "sendy",
+    "mkt",
+    "marketo",
+)
+_TRACKER_LABELS = frozenset(
+    {
+        "click",
+        "clicks",
+        "track",
+        "tracking",
+        "trk",
+        "links",
+        "link",
+        "email",
+        "e",
+        "t",
+        "l",
+        "r",
+        "go",
+        "redirect",
+        "url",
+        "ablink",
+        "em",
+        "mail",
+        "lnk",
+        "clk",
+        "c",
+        "u",
+        "out",
+        "email-link",
+        "emails",
+        "news",
+        "newsletter",
+        "info",
+        "mandrill",
+        "mg",
+        "sg",
+    }
+)
+_TRACKER_PATH = re.compile(
+    r"^/(?:url|redirect|redir|r|ls/click|track/click|wf/click|c|click|l|out|away|link|cl0|l0"
+    r"|e2t|ctc|t|tracking|ss/c|mpss|api/v\d+/click)(?:/|$)",
+    re.IGNORECASE,
+)
+_TARGET_PARAMS = (
+    "url",
+    "u",
+    "q",
+    "target",
+    "redirect",
+    "redirect_url",
+    "redirecturl",
+    "redirect_to",
+    "dest",
+    "destination",
+    "link",
+    "l",
+    "goto",
+    "to",
+    "r",
+    "href",
+    "uri",
+    "ru",
+    "continue",
+    "next",
+    "return",
+    "returnurl",
+    "return_to",
+    "data",
+    "upn",
+)
+_STRONG_TARGET_PARAMS = frozenset(
+    {"url", "u", "q", "target", "dest", "destination", "link", "goto", "redirect", "l", "href"}
+)
+_VERIFY_PATH = re.compile(
+    r"verif|confirm|activat|validat|magic|login|log-in|signin|sign-in|sign_in|auth|reset"
+    r"|password|invit|accept|token|otp|callback|register|passwordless|action",
+    re.IGNORECASE,
+)
+_B64 = re.compile(r"^[A-Za-z0-9_\-+/]{12,}={0,2}$")
+
+
+def _as_url(value: str) -> str | None:
+    v = value.strip()
+    for _ in range(3):
+        low = v[:12].lower()
+        if low.startswith(("http://", "https://")):
+            return unescape_attr(v)
+        if low.startswith(("http%3a", "https%3a", "http:%2f", "https:%2f")):
+            v = unquote(v)
+            continue
+        break
+    if _B64.match(v) and (v.startswith("aHR0c") or len(v) >= 16):
+        padded = v + "=" * (-len(v) % 4)
+        for decoder in (base64.urlsafe_b64decode, base64.b64decode):
+            try:
+                raw = decoder(padded)
+            except (binascii.Error, ValueError):
+                continue
+            try:
+                text = raw.decode("ascii").strip()
+            except UnicodeDecodeError:
+                continue
+            if text.lower().startswith(("http://", "https://")) and " " not in text:
+                return text
+    return None
+
+
+def is_tracker_host(host: str) -> bool:
+    """True for hosts whose first label looks like a click-tracking subdomain."""
+    host = host.lower()
+    first = host.split(".", 1)[0]
+    return first in _TRACKER_LABELS or (
+        first.startswith(("u", "em", "url")) and first[-1:].isdigit() and len(host.split(".")) > 2
+    )
+
+
+def _unwrap_once(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    known = any(t in host for t in _TRACKER_HOSTS) or (
+        ".google." in "." + host and parts.path == "/url"
+    )
+    label_based = is_tracker_host(host)
+    tracker_path = bool(_TRACKER_PATH.match(parts.path))
+    outer_verify = bool(_VERIFY_PATH.search(parts.path))
+    tracker = known or tracker_path or (label_based and not outer_verify)
+    if "urldefense" in host:
+        m = re.search(r"/__(https?://.+?)__;", url)
+        if m:
+            return m.group(1)
+    m = re.search(r"/(https?(?::|%3A)(?:%2F|/){2}[^/?#]+)", parts.path, re.IGNORECASE)
+    if m and (tracker or "%2F" in m.group(1).upper()):
+        target = unquote(m.group(1))
+        if "://" in target:
+            return target
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    for name, value in params:
+        key = name.lower()
+        if key not in _TARGET_PARAMS and not (tracker and value[:5] == "aHR0c"):
+            continue
+        found = _as_url(value)
+        if not found:
+            continue
+        if tracker:
+            return found
+        if key in _STRONG_TARGET_PARAMS and not outer_verify:
+            others = [v for k, v in params if k.lower() != key and len(v) >= 16]
+            if not others:
+                return found
+    if tracker:
+        for seg in parts.path.split("/"):
+            if seg.startswith("aHR0c"):
+                found = _as_url(seg)
+                if found:
+                    return found
+    return None
+
+
+def unwrap(url: str) -> tuple[str, bool]:
+    """Follow click-tracking redirects whose target is in the URL; returns (url, unwrapped)."""
+    changed = False
+    for _ in range(4):
+        target = _unwrap_once(url)
+        if not target or target == url:
+            break
+        url, changed = target, True
+    return url, changed

@@ -1,0 +1,308 @@
+"""Magic-link extraction: gather links, unwrap trackers, score, calibrate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from ._model import Candidate, Extraction, MailContent
+from ._text import normalize, parse_html, plain_text
+from ._url import unwrap
+from .confidence import confidences
+
+_ACTION = (
+    r"verif\w*|confirm\w*|activat\w*|validat\w*|sign[ -]?in|sign[ -]?on|log[ -]?in|magic link"
+    r"|reset\w*|set (?:up )?(?:a |your |new )*password|create (?:a |your )?password"
+    r"|choose (?:a |your |new )*password|new password|change (?:your )?password"
+    r"|accept (?:the )?invit\w*|join|complete (?:your )?(?:registration|sign[ -]?up)"
+    r"|get started|continue|authori[sz]e|approve|claim|bestätig\w*|verifizier\w*"
+    r"|aktivier\w*|anmelden|einloggen|zurücksetzen|einladung annehmen|passwort"
+    r"|confirmer|vérifier|valider|activer|se connecter|connexion|réinitialiser|accepter"
+    r"|confirmar|verificar|activar|iniciar sesión|restablecer|acceder|validar|ativar|entrar"
+    r"|redefinir|acessar|conferma\w*|verifica\w*|attiva\w*|accedi|reimposta\w*|convalida"
+    r"|подтверд\w*|войти|сброс\w*|активир\w*|weryfik\w*|potwierd\w*|zaloguj|doğrula"
+    r"|bevestig\w*|inloggen|aanmelden"
+)
+_ACTION_CJK = (
+    r"確認|認証|ログイン|リセット|有効化|再設定|验证|驗證|确认|登录|登入|重置|激活|啟用|启用"
+    r"|인증|확인|로그인|재설정|활성화"
+)
+_NEG_WORDS = (
+    r"unsubscribe\w*|opt[ -]?out|preferences?|manage (?:your )?(?:email|subscription|"
+    r"notification)\w*|privacy|terms|legal|policy|help|support|faq|contact|about|blog"
+    r"|careers|jobs|press|status|docs|documentation|community|forum|feedback|survey"
+    r"|view (?:it )?(?:in|on) (?:your |a )?browser|view online|web ?version|not you|"
+    r"wasn'?t (?:me|you)|report|secure (?:your )?account|cancel|decline|deny|block|abuse"
+    r"|download|app store|google play|abmelden|abbestellen|datenschutz|impressum|hilfe"
+    r"|désabonner|désinscri\w*|confidentialité|aide|darse de baja|privacidad|ayuda"
+    r"|disiscriviti|annulla iscrizione|cancelar (?:a )?inscrição|отписаться|配信停止"
+    r"|退订|取消订阅|수신 ?거부|プライバシー|隐私|개인정보"
+)
+_TEXT_ACTION = re.compile(
+    rf"(?<![^\W\d_])(?:{_ACTION})(?![^\W\d_])|(?:{_ACTION_CJK})", re.IGNORECASE
+)
+_TEXT_NEG = re.compile(rf"(?<![^\W\d_])(?:{_NEG_WORDS})(?![^\W\d_])", re.IGNORECASE)
+_URL_ACTION = re.compile(
+    r"verif|confirm|activat|validat|magic|login|log-in|signin|sign-in|sign_in|/auth|auth/"
+    r"|reset|password|passwd|invit|accept|token|otp|action|callback|onboard|register"
+    r"|passwordless|one-?time|approve|claim|redeem|session|email-?link|welcome|join",
+    re.IGNORECASE,
+)
+_URL_NEG = re.compile(
+    r"unsubscribe|opt-?out|optout|preferences|subscription|privacy|terms|legal|/policy"
+    r"|/help|support|/faq|/contact|/about|/blog|careers|/jobs|/press|/status|/docs|forum"
+    r"|feedback|survey|webversion|web-version|view-?online|view-?in-?browser|notme|not-you"
+    r"|report|secure-?account|/cancel|/decline|abuse|/download|/settings|/notifications",
+    re.IGNORECASE,
+)
+_SOCIAL = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "linkedin.com",
+    "instagram.com",
+    "youtube.com",
+    "tiktok.com",
+    "pinterest.com",
+    "discord.gg",
+    "t.me",
+    "medium.com",
+    "reddit.com",
+    "apps.apple.com",
+    "itunes.apple.com",
+    "play.google.com",
+    "wa.me",
+    "threads.net",
+    "weibo.com",
+    "line.me",
+    "vk.com",
+)
+_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|css|js)(?:$|\?)", re.IGNORECASE)
+_TEXT_URL = re.compile(r"https?://[!-~]+", re.IGNORECASE)
+
+
+@dataclass
+class _Link:
+    url: str
+    shown: str
+    text: str
+    context: str
+    source: str
+    unwrapped: bool = False
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def _clean_text_url(url: str) -> str:
+    url = url.rstrip(".,;:!?*'\"»>")
+    while url.endswith(")") and url.count("(") < url.count(")"):
+        url = url[:-1].rstrip(".,;:!?*'\"")
+    while url.endswith("]") and url.count("[") < url.count("]"):
+        url = url[:-1]
+    return url.replace("&amp;", "&")
+
+
+_TOKEN_PARAM = frozenset(
+    {
+        "token",
+        "key",
+        "code",
+        "otp",
+        "t",
+        "sig",
+        "signature",
+        "hash",
+        "nonce",
+        "ticket",
+        "k",
+        "auth",
+        "oobcode",
+        "confirmation_token",
+        "reset_token",
+        "magic",
+        "h",
+        "secret",
+        "jwt",
+    }
+)
+
+
+def _tokenish(value: str, name: str = "") -> bool:
+    if name.startswith("utm_"):
+        return False
+    if name in _TOKEN_PARAM and len(value) >= 6:
+        return True
+    if len(value) < 10:
+        return False
+    if len(value) >= 24 or value.startswith("eyJ"):
+        return True
+    letters = sum(c.isalpha() for c in value)
+    digits = sum(c.isdigit() for c in value)
+    return letters >= 3 and digits >= 2
+
+
+def _score(link: _Link, subject_action: bool) -> None:
+    s = -1.0
+    why = link.reasons
+    try:
+        parts = urlsplit(link.url)
+    except ValueError:
+        link.score = -10.0
+        return
+    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        link.score = -10.0
+        return
+    text = link.text
+    m = _TEXT_ACTION.search(text)
+    if m and len(text) <= 80:
+        s += 3.0
+        why.append(f"anchor '{text[:40]}'")
+    elif m:
+        s += 1.2
+    if _TEXT_NEG.search(text) and not m:
+        s -= 4.0
+        why.append("footer-like anchor")
+    path_q = parts.path + "?" + parts.query
+    if _URL_ACTION.search(path_q):
+        s += 1.8
+        why.append("action words in URL")
+    if _URL_NEG.search(path_q):
+        s -= 4.0
+        why.append("footer-like URL")
+    if any(host == d or host.endswith("." + d) for d in _SOCIAL):
+        s -= 6.0
+        why.append("social/app-store")
+    if _IMAGE.search(parts.path):
+        s -= 5.0
+        why.append("image/static file")
+    token = any(
+        _tokenish(v, k.lower()) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ) or any(_tokenish(seg) for seg in parts.path.split("/"))
+    if token:
+        s += 1.5
+        why.append("carries a token")
+    else:
+        s -= 1.0
+    if parts.path in ("", "/") and not parts.query:
+        s -= 2.5
+        why.append("homepage")
+    ctx = link.context[-120:]
+    if s > -3 and _TEXT_ACTION.search(ctx):
+        s += 2.0 if not text else 1.2
+        why.append("introduced by action text")
+    if subject_action and s > 0:
+        s += 0.6
+    link.score = s
+
+
+def _gather(content: MailContent) -> list[_Link]:
+    out: list[_Link] = []
+    if content.html and content.html.strip():
+        vis = parse_html(content.html)
+        linked: set[str] = set()
+        for lk in vis.links:
+            href = lk.href.strip()
+            if not href.lower().startswith(("http://", "https://")):
+                continue
+            url, changed = unwrap(href)
+            text = " ".join(x for x in (lk.text, lk.alt, lk.title) if x)
+            if lk.has_img and not lk.text:
+                text = lk.alt
+            out.append(
+                _Link(
+                    url=url,
+                    shown=href,
+                    text=text,
+                    unwrapped=changed,
+                    context=vis.text[max(0, lk.start - 200) : lk.start],
+                    source="html",
+                )
+            )
+            linked.add(href)
+        for m in _TEXT_URL.finditer(vis.text):
+            raw = _clean_text_url(m.group(0))
+            if raw in linked:
+                continue
+            url, changed = unwrap(raw)
+            out.append(
+                _Link(
+                    url=url,
+                    shown=raw,
+                    text="",
+                    unwrapped=changed,
+                    context=vis.text[max(0, m.start() - 200) : m.start()],
+                    source="html",
+                )
+            )
+    if content.text and content.text.strip():
+        text = plain_text(content.text)
+        for m in _TEXT_URL.finditer(text):
+            raw = _clean_text_url(m.group(0))
+            url, changed = unwrap(raw)
+            # "Verify: <url>" or markdown [Verify](url)
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            anchor = text[line_start : m.start()].strip(" \t<([:")
+            md = re.search(r"\[([^\]]{1,80})\]\($", text[line_start : m.start()])
+            if md:
+                anchor = md.group(1)
+            out.append(
+                _Link(
+                    url=url,
+                    shown=raw,
+                    text=anchor if len(anchor) <= 60 else "",
+                    unwrapped=changed,
+                    context=text[max(0, m.start() - 200) : m.start()],
+                    source="text",
+                )
+            )
+    return out
+
+
+SLOPE = 1.1
+MIDPOINT = 3.4
+TEMPERATURE = 0.9
+
+
+def extract_magic_link(content: MailContent) -> Extraction:
+    """Find the verification / sign-in / reset link; unwraps click-trackers when possible."""
+    subject = normalize(content.subject or "")
+    subject_action = bool(_TEXT_ACTION.search(subject))
+    links = _gather(content)
+    best: dict[str, _Link] = {}
+    sources: dict[str, set[str]] = {}
+    for lk in links:
+        _score(lk, subject_action)
+        sources.setdefault(lk.url, set()).add(lk.source)
+        cur = best.get(lk.url)
+        if cur is None or lk.score > cur.score:
+            best[lk.url] = lk
+    ranked: list[tuple[float, _Link]] = []
+    for url, lk in best.items():
+        bonus = 0.3 if len(sources[url]) > 1 and lk.score > 0 else 0.0
+        if lk.score > -9:
+            ranked.append((lk.score + bonus, lk))
+    ranked.sort(key=lambda t: -t[0])
+    ranked = ranked[:5]
+    if not ranked:
+        return Extraction(type="magic_link", value=None, confidence=0.0, candidates=[])
+    confs = confidences(
+        [s for s, _ in ranked], slope=SLOPE, midpoint=MIDPOINT, temperature=TEMPERATURE
+    )
+    cands = [
+        Candidate(
+            value=lk.url,
+            confidence=c,
+            reason=(", ".join(lk.reasons) or "no signal")
+            + (", unwrapped tracker" if lk.unwrapped else "")
+            + f" (score {s:.1f})",
+        )
+        for (s, lk), c in zip(ranked, confs, strict=True)
+    ]
+    top = cands[0]
+    if top.confidence < 0.05:
+        return Extraction(type="magic_link", value=None, confidence=0.0, candidates=cands)
+    return Extraction(
+        type="magic_link", value=top.value, confidence=top.confidence, candidates=cands
+    )

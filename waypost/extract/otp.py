@@ -1,0 +1,545 @@
+"""OTP / verification-code extraction: candidate generation, feature scoring, confidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ._model import Candidate, Extraction, MailContent
+from ._text import normalize, parse_html, plain_text, split_lines
+from .confidence import confidences
+
+# --------------------------------------------------------------------------- keywords
+_STRONG_LATIN = (
+    r"verification codes?|verify code|verification pin|security codes?|one[- ]?time|otp"
+    r"|pass ?codes?|token is|pin is|your pin|your token|log[- ]?in codes?"
+    r"|sign[- ]?(?:in|on) codes?|authentication codes?"
+    r"|auth codes?|access codes?|confirmation codes?|2fa|two[- ]factor|2[- ]step|mfa"
+    r"|temporary codes?|single[- ]use|activation codes?|validation codes?|your codes?"
+    r"|the codes?|this codes?|following codes?|codes? below|pin codes?|codes? is|code:"
+    r"|bestätigungscode|verifizierungscode|sicherheitscode|anmeldecode|einmalcode|einmal-code"
+    r"|einmalpasswort|zugangscode|authentifizierungscode|prüfcode|freigabecode|ihr code"
+    r"|dein code|folgenden code|code lautet|bestätigungs-code|verifikationscode"
+    r"|code de vérification|code de confirmation|code de sécurité|code de connexion"
+    r"|code à usage unique|votre code|ton code|code d'accès|code d'authentification"
+    r"|code unique|code suivant|code ci-dessous|code temporaire|code de validation"
+    r"|código de verificación|código de seguridad|código de acceso|código de confirmación"
+    r"|código de inicio de sesión|tu código|su código|código único|siguiente código"
+    r"|código de un solo uso|código de verificação|código de segurança|seu código|o código"
+    r"|código abaixo|código de autenticación|código de autenticação|código temporal"
+    r"|código de validación|código de ativação|código de activación|el código"
+    r"|codice di verifica|codice di sicurezza|codice di accesso|il tuo codice|codice monouso"
+    r"|codice di conferma|seguente codice|codice temporaneo|codice di autenticazione"
+    r"|verificatiecode|beveiligingscode|inlogcode|je code|uw code|toegangscode"
+    r"|код подтверждения|код проверки|одноразов\w*|код безопасности|код для входа|ваш код"
+    r"|проверочный код|код:|код доступа|код активации"
+    r"|kod weryfikacyjny|kod potwierdzający|twój kod|doğrulama kodu|verifieringskod"
+    r"|bekräftelsekod|engangskode|bekræftelseskode|vahvistuskoodi|mã xác minh|mã xác thực"
+    r"|kode verifikasi|kode otp|رمز التحقق"
+)
+_STRONG_CJK = (
+    r"認証コード|確認コード|検証コード|ワンタイム|セキュリティコード|認証番号|ログインコード"
+    r"|パスコード|確認用コード|コードを入力|验证码|驗證碼|校验码|校驗碼|动态码|動態碼|动态密码"
+    r"|動態密碼|一次性|安全码|确认码|確認碼|验证代码|登录码|인증번호|인증 번호|인증코드|인증 코드"
+    r"|확인 코드|확인코드|보안 코드|보안코드|일회용|본인확인|認證碼|认证码|인증 번호는"
+)
+_WEAK_LATIN = (
+    r"codes?|pin|token|código|codigo|codice|kod|kode|код|kód|koodi|verify|verification"
+    r"|verif\w*|authenti\w*|log ?in|sign ?in|anmeld\w*|connexion|enter|eingeben|saisi\w*"
+    r"|introduce|ingresa|insira|inserisci|digite|введите|passwor\w*|kennwort|contraseña"
+    r"|mot de passe|senha|bestätig\w*|confirm\w*"
+)
+_WEAK_CJK = (
+    r"コード|認証|确认|驗證|验证|代码|代碼|코드|인증|입력|入力|输入|輸入|パスワード|密码|密碼"
+    r"|비밀번호"
+)
+
+_NEG_LATIN = (
+    r"orders?|invoices?|receipt|tickets?|case|reference|ref|tracking|shipment|shipping"
+    r"|booking|reservation|confirmation (?:number|no|#)|account (?:number|no)|acct|customer"
+    r"|member(?:ship)?|transaction|policy|serial|model|sku|item|article|zip|postal|postcode"
+    r"|post code|plz|cap|phone|tel|telephone|mobile|cell|call|fax|suite|ste|apt|street|ave"
+    r"|avenue|road|blvd|floor|box|id|no|nr|bestellung|bestellnummer|rechnung\w*|auftrag\w*"
+    r"|kundennummer|telefon|straße|strasse|pedido|factura|teléfono|telefone|calle|commande"
+    r"|facture|téléphone|rue|ordine|fattura|telefono|encomenda|fatura|rua|заказ\w*|сч[её]т"
+    r"|телефон|улица|flight|flug|vol|vuelo|gate|seat|room|loyalty|points|balance|amount"
+    r"|total|price|subtotal|tax|vat|iban|bic|swift|routing|card|ending in|ends in|last 4"
+    r"|voucher|coupon|promo\w*|discount|gift card|isbn|issue|pull request|pr|commit|build"
+    r"|version|release|job|unit|ext|extension|hotline|helpline|sort code|bank code|blz"
+    r"|promotion|offer|sale|save|deal|rabatt|gutschein|cupón|descuento|réduction|sconto"
+)
+_NEG_CJK = (
+    r"注文|電話|订单|訂單|发票|電話番号|电话|주문|전화|郵便|邮编|우편|金額|金额|合計|合计|价格|価格"
+    r"|ポイント|积分|포인트|会員番号|会员|회원번호|クーポン|优惠|쿠폰|〒"
+)
+_UNIT_AFTER = re.compile(
+    r"^\s?(?:minutes?|mins?|hours?|hrs?|h|seconds?|secs?|days?|weeks?|months?|years?|yrs?"
+    r"|minuten|stunden|std|tagen?|sekunden|minutos?|horas?|días?|dias?|segundos?|heures?"
+    r"|jours?|secondes?|minuti|ore|giorni|secondi|минут\w*|час\w*|дн\w*|секунд\w*|px|pt|em"
+    r"|kb|mb|gb|tb|points?|pts|miles?|km|kg|lbs?|items?|users?|people|members|mal|times|x"
+    r"|usd|eur|gbp|chf|jpy|cad|aud|inr|brl|rub|dollars?|euros?|reais|pesos?|yen|won"
+    r"|€|\$|£|¥|円|元|원|руб\w*|₽|分|分間|分钟|小时|時間|秒|日|天|件|個|个|분|시간|초|일|개|명"
+    r"|年|月|号|號|년|월|%|am|pm|a\.m\.|p\.m\.|uhr|hrs)(?![a-z])",
+    re.IGNORECASE,
+)
+_PROMO = re.compile(
+    r"(?<![^\W\d_])(?:\d+ ?% off|off|sale|discount\w*|checkout|coupon\w*|promo\w*|offer\w*"
+    r"|save|shop|shopping|free shipping|voucher|referral|refer|invite|friends?|rewards?|bonus"
+    r"|gift|rabatt\w*|gutschein\w*|angebot|descuento\w*"
+    r"|oferta|cupón|cupom|réduction|promotion|soldes|sconto|saldi|скидк\w*|промокод)"
+    r"(?![^\W\d_])|割引|クーポン|セール|优惠|折扣|할인|쿠폰|%"
+)
+_PROMO_CODE = re.compile(r"^[A-Z]*[AEIOU][A-Z]*[A-Z]{2,}\d{1,3}$")
+_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₹₩₽]|usd|eur|gbp|chf|r\$|rs\.?|inr|brl)\s?$", re.I)
+
+
+def _kw(latin: str, cjk: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W\d_])(?:{latin})(?![^\W\d_])|(?:{cjk})")
+
+
+_STRONG = _kw(_STRONG_LATIN, _STRONG_CJK)
+_WEAK = _kw(_WEAK_LATIN, _WEAK_CJK)
+_NEG = _kw(_NEG_LATIN, _NEG_CJK)
+
+# --------------------------------------------------------------------------- masking
+_URLS = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_EMAILS = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DOMAINS = re.compile(
+    r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|co|de|fr|es|it|jp|cn|kr|ru|uk|app"
+    r"|dev|example|localhost)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+_MASKS = re.compile(
+    "|".join(
+        [
+            r"\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?",
+            r"(?<![\w:])[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){3,7}(?![\w:])",
+            r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}",
+            r"\d{4}\s?[年년]\s?(?:\d{1,2}\s?[月월]\s?)?(?:\d{1,2}\s?[日일])?",
+            r"\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]",
+            r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?",
+            r"\d{1,2}\s?h\s?\d{2}\b",
+            r"\d{1,2}\s?時\s?\d{1,2}\s?分",
+            r"[$€£¥₹₩₽]\s?\d[\d,.\s]*\d|[$€£¥₹₩₽]\s?\d",
+            r"\d[\d,.]*\s?(?:€|\$|£|¥|円|元|원|₽|руб)",
+            r"\d+[.,]\d{1,2}(?![\d])",
+            r"\d{1,3}(?:[,.]\d{3})+(?:[.,]\d+)?",
+            r"\+\d[\d\s().-]{6,}\d",
+            r"\(\d{2,4}\)\s?\d{2,4}[\s.-]?\d{3,4}",
+            r"\d{2,4}[.-]\d{3,4}[.-]\d{3,4}",
+            r"\d{3,4}\s\d{3,4}\s\d{3,4}(?:\s\d{2,4})?",
+            r"\d+\s?%",
+            r"(?<![^\W\d_])(?:№|n°|nº|no\.|nr\.)\s?\d+",
+            r"(?<![\w.])[vV]\d+(?:\.\d+)+",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_MASK_CHAR = "\x00"
+
+
+def _blank(m: re.Match[str]) -> str:
+    return _MASK_CHAR * len(m.group(0))
+
+
+def _mask(line: str) -> str:
+    """Blank out URLs, emails, domains, IPs, dates, times, prices, phones (same length)."""
+    if "://" in line or "www." in line:
+        line = _URLS.sub(_blank, line)
+    if "@" in line:
+        line = _EMAILS.sub(_blank, line)
+    if "." in line:
+        line = _DOMAINS.sub(_blank, line)
+    if any(c.isdigit() for c in line):
+        line = _MASKS.sub(_blank, line)
+    return line
+
+
+# --------------------------------------------------------------------------- candidates
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
+_STRIP = " \t\"'“”‘’«»*_:.,!()[]{}<>|=-–—"
+_UPPER_WORDS = frozenset(
+    "CODE CODES HELLO VERIFY EMAIL LOGIN SIGNIN IMPORTANT NOTE WARNING HELP TEAM THANKS "
+    "THANK YOUR ACCOUNT PASSWORD RESET CONFIRM WELCOME SECURITY ALERT NOTICE ENTER HERE "
+    "CLICK BUTTON ACCESS TOKEN ACTION REQUIRED URGENT DEAR USER ADMIN SUPPORT FREE SALE "
+    "OFFER NEW TODAY NOW INFO FROM WITH THIS THAT YOU THE AND FOR NOT ONLY VALID EXPIRES "
+    "DONE OKAY SENT APPS SIGN UP OPEN MAIL TEXT HTML HTTP HTTPS UTF8 NULL NONE".split()
+)
+_VOWELS = frozenset("AEIOUY")
+
+
+@dataclass
+class _Occ:
+    raw: str
+    value: str
+    source: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Src:
+    name: str
+    text: str
+    emph: list[tuple[int, int, int]]
+
+
+def _is_digits(s: str) -> bool:
+    return s.isascii() and s.isdigit()
+
+
+def _valid_group(parts: list[str], seps: list[str]) -> bool:
+    if len(parts) < 2:
+        return False
+    if all(_is_digits(p) for p in parts):
+        lens = {len(p) for p in parts}
+        total = sum(len(p) for p in parts)
+        if lens == {1}:
+            return 4 <= len(parts) <= 8 and all(s.strip(" \t") == "" for s in seps)
+        if len(lens) != 1 or not 2 <= len(parts[0]) <= 4 or not 4 <= total <= 8:
+            return False
+        if all(len(p) == 4 and 1900 <= int(p) <= 2099 for p in parts):
+            return False
+        return all(s in (" ", "-", "\u2009", " - ") for s in seps)
+    total = sum(len(p) for p in parts)
+    if not 4 <= total <= 10 or len(parts) > 3:
+        return False
+    if not all((2 <= len(p) <= 5 and p.isupper()) or _is_digits(p) for p in parts):
+        return False
+    joined = "".join(parts)
+    if not any(c.isdigit() for c in joined) and not all(s == "-" for s in seps):
+        return False
+    if all(_is_digits(p) for p in parts):
+        return False
+    if all(s == " " for s in seps) and not all(any(c.isdigit() for c in p) for p in parts):
+        return False
+    return all(s in ("-", " ") for s in seps)
+
+
+def _spans(masked: str) -> list[tuple[int, int, list[str]]]:
+    """Token groups (start, end, parts) from a masked line."""
+    toks = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(masked)]
+    out: list[tuple[int, int, list[str]]] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        tok = toks[i][2]
+        if len(tok) > 5 or not (tok.isdigit() or tok.isupper()):
+            out.append((toks[i][0], toks[i][1], [tok]))
+            i += 1
+            continue
+        best = -1
+        j = i
+        seps: list[str] = []
+        while j + 1 < n and j - i < 7:
+            sep = masked[toks[j][1] : toks[j + 1][0]]
+            if not sep or len(sep) > 3 or sep.strip(" -\t\u2009") != "":
+                break
+            seps.append(sep)
+            j += 1
+            if _valid_group([t[2] for t in toks[i : j + 1]], seps):
+                best = j
+        if best > i:
+            out.append((toks[i][0], toks[best][1], [t[2] for t in toks[i : best + 1]]))
+            i = best + 1
+        else:
+            out.append((toks[i][0], toks[i][1], [toks[i][2]]))
+            i += 1
+    return out
+
+
+def _shape(value: str, grouped: bool) -> tuple[str, float] | None:
+    """Classify a candidate value; None when it cannot be a code at all."""
+    if _is_digits(value):
+        n = len(value)
+        if not 4 <= n <= 8:
+            return None
+        bonus = {4: 0.2, 5: 0.2, 6: 0.9, 7: 0.1, 8: 0.4}[n]
+        return f"{n} digits", bonus + (0.2 if grouped else 0.0)
+    if not value.isascii() or not value.isalnum() or not 4 <= len(value) <= 10:
+        return None
+    has_digit = any(c.isdigit() for c in value)
+    letters = [c for c in value if c.isalpha()]
+    if has_digit:
+        if value.isupper() or (len(value) >= 6 and sum(c.isdigit() for c in value) >= 2):
+            return "alphanumeric", 0.0
+        return None
+    if value.isupper() and value not in _UPPER_WORDS and len(value) >= 5:
+        vowels = sum(c in _VOWELS for c in letters) / len(letters)
+        return "letters", (-1.0 if vowels < 0.3 else -2.5)
+    return None
+
+
+_MAYBE = re.compile(r"[0-9]|[A-Z]{4}")
+
+
+class _Ctx:
+    """Per-source line context with lazily masked lines."""
+
+    def __init__(self, src: _Src) -> None:
+        self.src = src
+        self.lines = split_lines(src.text)
+        self._masked: dict[int, str] = {}
+
+    def masked(self, idx: int) -> str:
+        m = self._masked.get(idx)
+        if m is None:
+            m = _mask(self.lines[idx][1])
+            self._masked[idx] = m
+        return m
+
+    def neighbour(self, idx: int, step: int, count: int) -> list[str]:
+        out: list[str] = []
+        j = idx + step
+        while 0 <= j < len(self.lines) and len(out) < count and abs(j - idx) <= 6:
+            line = self.lines[j][1]
+            if line.strip(" \t"):
+                out.append(self.masked(j).lower() if _MAYBE.search(line) else line.lower())
+            j += step
+        return out
+
+
+def _last_kw(pat: re.Pattern[str], text: str) -> tuple[int, str] | None:
+    """Distance from the end of ``text`` to the end of the last keyword match."""
+    last = None
+    for m in pat.finditer(text):
+        last = m
+    if last is None:
+        return None
+    return len(text) - last.end(), last.group(0)
+
+
+def _keyword_score(before: str, after: str, prev: list[str], nxt: list[str]) -> tuple[float, str]:
+    best = 0.0
+    why = ""
+
+    def take(score: float, word: str) -> None:
+        nonlocal best, why
+        if score > best:
+            best, why = score, word
+
+    hit = _last_kw(_STRONG, before)
+    if hit:
+        d, w = hit
+        take(3.3 if d <= 25 else 2.7 if d <= 60 else 1.8, w)
+    hit = _last_kw(_WEAK, before)
+    if hit:
+        d, w = hit
+        take(
+            2.4
+            if d <= 12 and w.startswith(("code", "cód", "codi", "код", "kod", "pin"))
+            else 1.6
+            if d <= 25
+            else 1.0,
+            w,
+        )
+    m = _STRONG.search(after[:60])
+    if m:
+        take(2.8 if m.start() <= 20 else 2.0, m.group(0))
+    m = _WEAK.search(after[:30])
+    if m:
+        take(1.2, m.group(0))
+    for k, line in enumerate(prev):
+        m2 = _last_kw(_STRONG, line)
+        if m2:
+            take(2.9 - 0.9 * k, m2[1])
+        m2 = _last_kw(_WEAK, line)
+        if m2:
+            take(1.5 - 0.6 * k, m2[1])
+    for line in nxt[:1]:
+        m = _STRONG.search(line)
+        if m:
+            take(1.4, m.group(0))
+    return best, why
+
+
+def _negative(before: str, after: str, prev: list[str], first_on_line: bool) -> float:
+    pen = 0.0
+    window = before[-32:]
+    if first_on_line and prev:
+        window = prev[0][-32:] + " " + window
+    last = None
+    for m in _NEG.finditer(window):
+        last = m
+    if last is not None:
+        between = window[last.end() :]
+        if not re.search(r"[0-9\x00]", between):
+            pen -= 4.5
+    nm = _NEG.search(after[:18])
+    if nm and not re.search(r"[0-9\x00]", after[: nm.start()]):
+        pen -= 2.5
+    return pen
+
+
+def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
+    occs: list[_Occ] = []
+    doc_kw = any(
+        _WEAK.search(src.text.lower()) or _STRONG.search(src.text.lower()) for src in sources
+    )
+    promo_subject = any(
+        src.name == "subject" and _PROMO.search(src.text.lower()) is not None for src in sources
+    )
+    for src in sources:
+        ctx = _Ctx(src)
+        for idx, (line_start, line) in enumerate(ctx.lines):
+            if not _MAYBE.search(line):
+                continue
+            masked = ctx.masked(idx)
+            low = masked.lower()
+            spans = _spans(masked)
+            numeric_tokens = sum(1 for s in spans if any(ch.isdigit() for ch in "".join(s[2])))
+            for start, end, parts in spans:
+                value = "".join(parts)
+                shape = _shape(value, len(parts) > 1)
+                if shape is None:
+                    continue
+                kind, score = shape
+                raw = line[start:end]
+                prev_ch = masked[start - 1] if start else ""
+                next_ch = masked[end] if end < len(masked) else ""
+                next2 = masked[end + 1] if end + 1 < len(masked) else ""
+                if prev_ch and prev_ch in "+/\\._=&?@\x00$€£¥%":
+                    continue
+                if prev_ch == "-" and start >= 2 and masked[start - 2].isalnum():
+                    pre = re.search(r"(?<![0-9A-Za-z])[A-Z]{1,3}$", masked[: start - 1])
+                    if not (pre and _is_digits(value)):
+                        continue
+                if next_ch in ("/", "%", "@", "_", "=", "\x00") and next_ch:
+                    continue
+                if next_ch in ".,:-" and next2.isalnum():
+                    continue
+                reasons = [kind]
+                before = low[max(0, start - 90) : start]
+                after = low[end:]
+                prev = ctx.neighbour(idx, -1, 2)
+                nxt = ctx.neighbour(idx, 1, 1)
+                kw, word = _keyword_score(before, after, prev, nxt)
+                if kind == "alphanumeric" and kw < 1.5:
+                    continue
+                if kind == "letters" and kw < 2.5:
+                    continue
+                score += kw
+                if word:
+                    reasons.append(f"near '{word.strip()}'")
+                segment = masked.split("\t")
+                seg_text = ""
+                pos = 0
+                for seg in segment:
+                    if pos <= start <= pos + len(seg):
+                        seg_text = seg
+                        break
+                    pos += len(seg) + 1
+                stripped = seg_text.strip(_STRIP + "\x00")
+                isolated = stripped.replace(" ", "").replace("-", "") == value.replace(" ", "")
+                first_on_line = not before.strip(_STRIP + "\x00")
+                layout_w = 1.0 if kw > 0 else 0.4
+                if isolated:
+                    score += 1.6 * layout_w
+                    reasons.append("alone on its line")
+                elif len(stripped) <= 48 and not after.strip(_STRIP + "\x00"):
+                    score += 0.6 * layout_w
+                    reasons.append("ends a short line")
+                if kind == "letters" and not isolated:
+                    continue
+                # emphasis (HTML)
+                a, b = line_start + start, line_start + end
+                level = 0
+                exact = False
+                for es, ee, lv in src.emph:
+                    if es <= a and ee >= b:
+                        level = max(level, lv)
+                        if src.text[es:ee].strip(_STRIP + "\n\t") == raw.strip():
+                            exact = True
+                if level:
+                    score += (0.6 * level + (1.0 if exact else 0.0)) * layout_w
+                    reasons.append("emphasised" + (" element" if exact else ""))
+                # penalties
+                pen = _negative(before, after, prev, first_on_line)
+                if _UNIT_AFTER.search(after):
+                    pen -= 5.0
+                if _CURRENCY_BEFORE.search(before):
+                    pen -= 5.0
+                if prev_ch == "#" or before.rstrip().endswith("#"):
+                    pen -= 3.0
+                if _is_digits(value) and len(value) == 4 and 1900 <= int(value) <= 2099:
+                    pen -= 2.5
+                    if "©" in low or "copyright" in low or "(c)" in low:
+                        pen -= 5.0
+                if "©" in before or "copyright" in before:
+                    pen -= 3.0
+                if numeric_tokens >= 3:
+                    pen -= 0.8
+                if _PROMO.search(low) or promo_subject:
+                    pen -= 3.0
+                if _PROMO_CODE.match(value):
+                    pen -= 1.5
+                if pen:
+                    reasons.append("penalised context")
+                score += pen
+                if src.name != "subject":
+                    score += subject_strong
+                if not doc_kw:
+                    score -= 1.5
+                occs.append(
+                    _Occ(raw=raw, value=value, source=src.name, score=score, reasons=reasons)
+                )
+    return occs
+
+
+def _sources(content: MailContent) -> tuple[list[_Src], float]:
+    sources: list[_Src] = []
+    subject = normalize(content.subject or "").replace("\n", " ")
+    if subject.strip():
+        sources.append(_Src("subject", subject, []))
+    if content.text and content.text.strip():
+        sources.append(_Src("text", plain_text(content.text), []))
+    if content.html and content.html.strip():
+        vis = parse_html(content.html)
+        sources.append(_Src("html", vis.text, vis.emph))
+    low = _mask(subject).lower()
+    subject_strong = 0.7 if _STRONG.search(low) else 0.3 if _WEAK.search(low) else 0.0
+    return sources, subject_strong
+
+
+SLOPE = 1.25
+MIDPOINT = 3.4
+TEMPERATURE = 0.8
+MIN_SCORE = -1.0
+
+
+def extract_otp(content: MailContent) -> Extraction:
+    """Find the one-time code in an email; value None when nothing credible is found."""
+    sources, subject_strong = _sources(content)
+    occs = _score_sources(sources, subject_strong)
+    best: dict[str, _Occ] = {}
+    seen: dict[str, set[str]] = {}
+    for o in occs:
+        seen.setdefault(o.value, set()).add(o.source)
+        cur = best.get(o.value)
+        if cur is None or o.score > cur.score:
+            best[o.value] = o
+    ranked: list[tuple[float, _Occ]] = []
+    for value, o in best.items():
+        srcs = seen[value]
+        bonus = 0.0
+        if "subject" in srcs and len(srcs) > 1:
+            bonus += 0.8
+        if "text" in srcs and "html" in srcs:
+            bonus += 0.3
+        if o.score + bonus >= MIN_SCORE:
+            ranked.append((o.score + bonus, o))
+    ranked.sort(key=lambda t: -t[0])
+    ranked = ranked[:5]
+    if not ranked:
+        return Extraction(type="otp", value=None, confidence=0.0, candidates=[])
+    confs = confidences(
+        [s for s, _ in ranked], slope=SLOPE, midpoint=MIDPOINT, temperature=TEMPERATURE
+    )
+    cands = [
+        Candidate(value=o.value, confidence=c, reason=", ".join(o.reasons) + f" (score {s:.1f})")
+        for (s, o), c in zip(ranked, confs, strict=True)
+    ]
+    top = cands[0]
+    if top.confidence < 0.05:
+        return Extraction(type="otp", value=None, confidence=0.0, candidates=cands)
+    return Extraction(type="otp", value=top.value, confidence=top.confidence, candidates=cands)
