@@ -40,7 +40,8 @@ def server(
     """One running server per backend, shared by the tests of a run."""
     with ExitStack() as stack:
         url = database_url_for(request.param, stack)
-        settings = make_settings(tmp_path_factory.mktemp(f"data-{request.param}"), url)
+        # chaos: workflows honour fail_at, so rollback can be proven through the real server
+        settings = make_settings(tmp_path_factory.mktemp(f"data-{request.param}"), url, chaos=True)
         srv = ThreadServer(settings).start()
         try:
             yield srv

@@ -48,3 +48,27 @@ def emails_of(api: httpx.Client, inbox_id: object, **params: object) -> list[dic
     assert response.status_code == 200, response.text
     data: list[dict[str, object]] = response.json()["data"]
     return data
+
+
+def otp_email(to: str, code: str = "731 904", sender: str = "Acme <no-reply@acme.test>") -> bytes:
+    """A realistic verification email carrying ``code``."""
+    return (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: Your Acme verification code\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Hi,\r\n\r\nYour verification code is:\r\n\r\n{code}\r\n\r\n"
+        "It expires in 10 minutes. If you did not request it, ignore this email.\r\n"
+        "Acme Inc, 123 Market Street, San Francisco, CA 94105\r\n"
+    ).encode()
+
+
+def link_email(to: str, link: str) -> bytes:
+    """A realistic magic-link email (HTML with an unsubscribe link too)."""
+    html = (
+        f'<html><body><p>Click below to sign in to Acme.</p><p><a href="{link}" '
+        'style="font-size:18px">Sign in to Acme</a></p><p>This link expires in 15 minutes.</p>'
+        '<p><a href="https://acme.test/unsubscribe?u=1">Unsubscribe</a></p></body></html>'
+    )
+    return (
+        f"From: Acme <login@acme.test>\r\nTo: {to}\r\nSubject: Sign in to Acme\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html + "\r\n"
+    ).encode()

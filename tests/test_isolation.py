@@ -15,7 +15,15 @@ def owned(api: httpx.Client, server: RunningServer) -> dict[str, str]:
     inbox = make_inbox(api, session_id=session["id"])
     send(server, str(inbox["email_address"]), subject="secret")
     [email] = emails_of(api, inbox["id"])
-    return {"session": str(session["id"]), "inbox": str(inbox["id"]), "email": str(email["id"])}
+    wait = api.post("/api/v1/waits", json={"inbox_id": inbox["id"], "type": "otp"}).json()
+    extraction = api.post(f"/api/v1/emails/{email['id']}/extract").json()
+    return {
+        "session": str(session["id"]),
+        "inbox": str(inbox["id"]),
+        "email": str(email["id"]),
+        "wait": str(wait["id"]),
+        "extraction": str(extraction["id"]),
+    }
 
 
 ENDPOINTS = [
@@ -31,6 +39,14 @@ ENDPOINTS = [
     ("GET", "/api/v1/emails/{email}/raw", None),
     ("GET", "/api/v1/emails/{email}/attachments/0", None),
     ("POST", "/api/v1/inboxes", {"session_id": "{session}"}),
+    ("GET", "/api/v1/sessions/{session}/replay", None),
+    ("GET", "/api/v1/waits/{wait}", None),
+    ("POST", "/api/v1/waits/{wait}/cancel", None),
+    ("POST", "/api/v1/waits", {"inbox_id": "{inbox}"}),
+    ("POST", "/api/v1/emails/{email}/extract", None),
+    ("GET", "/api/v1/extractions/{extraction}", None),
+    ("POST", "/api/v1/extract", {"text": "code 123456", "session_id": "{session}"}),
+    ("POST", "/api/v1/workflows/signup", {"waitType": "otp", "sessionId": "{session}"}),
 ]
 
 
@@ -47,13 +63,15 @@ def test_other_user_gets_404_like_missing(
     json_body = {k: v.format(**owned) for k, v in body.items()} if body else None
     theirs = other_api.request(method, url, json=json_body)
     assert theirs.status_code == 404, (url, theirs.text)
-    missing_url = path.format(session="sess_missing", inbox="inb_missing", email="eml_missing")
-    missing_body = {k: "sess_missing" for k in body} if body else None
+    missing = {k: f"{v.split('_')[0]}_missing" for k, v in owned.items()}
+    missing_url = path.format(**missing)
+    missing_body = {k: v.format(**missing) for k, v in body.items()} if body else None
     missing = other_api.request(method, missing_url, json=missing_body)
     assert theirs.json() == missing.json()  # indistinguishable from a missing id
     # and the owner still has everything intact
     assert api.get(f"/api/v1/sessions/{owned['session']}").json()["status"] == "active"
     assert api.get(f"/api/v1/emails/{owned['email']}").status_code == 200
+    assert api.get(f"/api/v1/waits/{owned['wait']}").json()["status"] == "pending"
 
 
 def test_lists_only_show_own_items(owned: dict[str, str], other_api: httpx.Client) -> None:
@@ -61,6 +79,8 @@ def test_lists_only_show_own_items(owned: dict[str, str], other_api: httpx.Clien
     sessions = other_api.get("/api/v1/sessions").json()
     assert [s["name"] for s in sessions["data"]] == ["mine"] and sessions["total"] == 1
     assert other_api.get("/api/v1/inboxes").json()["total"] == 0
+    assert other_api.get("/api/v1/waits").json()["total"] == 0
+    assert other_api.get("/api/v1/extractions").json()["total"] == 0
     filtered = other_api.get("/api/v1/inboxes", params={"session_id": owned["session"]}).json()
     assert filtered["data"] == []
 

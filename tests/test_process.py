@@ -139,3 +139,52 @@ def test_every_250_survives_sigkill(tmp_path: Path, database_url: str | None) ->
         assert sorted(stored) == sorted(sent)
     finally:
         restarted.signal(signal.SIGTERM)
+
+
+def test_pending_waits_survive_a_restart(tmp_path: Path, database_url: str | None) -> None:
+    from tests.helpers import otp_email
+
+    settings = make_settings(tmp_path, database_url)
+    server = SubprocessServer(settings).start()
+    key = server.key("restarts")
+    headers = {"Authorization": f"Bearer {key}"}
+    api = httpx.Client(base_url=server.base_url, headers=headers, timeout=30)
+    inbox = api.post("/api/v1/inboxes", json={}).json()
+    short = api.post(
+        "/api/v1/waits", json={"inbox_id": inbox["id"], "type": "otp", "timeout_seconds": 4}
+    ).json()
+    long = api.post(
+        "/api/v1/waits", json={"inbox_id": inbox["id"], "type": "otp", "timeout_seconds": 60}
+    ).json()
+    assert server.signal(signal.SIGKILL) == -signal.SIGKILL
+
+    restarted = SubprocessServer(make_settings(tmp_path, database_url)).start()
+    try:
+        api = httpx.Client(base_url=restarted.base_url, headers=headers, timeout=30)
+        timed_out = api.get(f"/api/v1/waits/{short['id']}", params={"block": "true"}).json()
+        assert timed_out["status"] == "timed_out"
+        from datetime import datetime
+
+        late = datetime.fromisoformat(timed_out["completed_at"]) - datetime.fromisoformat(
+            timed_out["expires_at"]
+        )
+        assert abs(late.total_seconds()) <= 1.0
+        with smtplib.SMTP(*restarted.smtp) as smtp:
+            smtp.sendmail(
+                "a@b.test", [inbox["email_address"]], otp_email(inbox["email_address"], "808 707")
+            )
+        done = api.get(f"/api/v1/waits/{long['id']}", params={"block": "true"}).json()
+        assert done["status"] == "completed" and done["result"]["value"] == "808707"
+    finally:
+        restarted.signal(signal.SIGTERM)
+
+
+def test_demo_tours_a_running_server(tmp_path: Path) -> None:
+    server = SubprocessServer(make_settings(tmp_path)).start()
+    try:
+        key = server.key("tourist")
+        demo = _cli("demo", "--base-url", server.base_url, "--api-key", key)
+        assert demo.returncode == 0, demo.stdout + demo.stderr
+        assert "✓" in demo.stdout and "wait.completed" in demo.stdout
+    finally:
+        server.signal(signal.SIGTERM)

@@ -6,7 +6,14 @@ import pytest
 
 from tests.helpers import send
 from tests.servers import RunningServer
-from waypost import AsyncClient, AuthenticationError, Client, ConflictError, NotFoundError
+from waypost import (
+    AsyncClient,
+    AuthenticationError,
+    BadRequestError,
+    Client,
+    ConflictError,
+    NotFoundError,
+)
 
 
 def test_sync_client_reads_like_the_seed(server: RunningServer) -> None:
@@ -55,3 +62,57 @@ async def test_async_client_matches_sync(server: RunningServer) -> None:
         await client.inboxes.delete(inbox.id)
         with pytest.raises(NotFoundError):
             await client.inboxes.get(inbox.id)
+
+
+def test_workflows_waits_and_replay_read_like_seed_001(server: RunningServer) -> None:
+    import threading
+
+    from tests.helpers import otp_email
+
+    client = Client(api_key=server.key("sdk-wf"), base_url=server.base_url)
+    session = client.sessions.create(name="workflow-signup")
+    username = f"sdk-{session.id[-8:].lower()}"
+    addr = f"{username}@{server.settings.domain}"
+    threading.Timer(0.4, send, (server, addr), {"raw": otp_email(addr, "123 456")}).start()
+    workflow = client.workflows.create_inbox_and_wait(
+        wait_type="otp",
+        timeout_seconds=120,
+        ttl_seconds=3600,
+        session_id=session.id,
+        metadata={"workflow": "signup"},
+        username=username,
+    )
+    assert workflow.inbox.email_address == addr
+    assert workflow.wait.result is not None and workflow.wait.result.value == "123456"
+    assert workflow.session is not None and workflow.session.id == session.id
+
+    timed_out = client.workflows.signup(wait_type="magic_link", timeout_seconds=1)
+    assert timed_out.wait.status == "timed_out" and timed_out.wait.result is None
+
+    pending = client.workflows.signup(wait_type="otp", respond="immediately")
+    assert pending.wait.status == "pending"
+    send(server, pending.inbox.email_address, raw=otp_email(pending.inbox.email_address, "777 888"))
+    done = client.waits.wait(pending.wait.id)
+    assert done.result is not None and done.result.value == "777888"
+    assert client.emails.extract(done.result.email_id or "", "otp").value == "777888"
+
+    steps = client.sessions.replay(session.id).steps
+    assert [s.type for s in steps][:2] == ["session.created", "inbox.created"]
+    with pytest.raises(BadRequestError) as bad:
+        client.workflows.signup(wait_type="any")
+    assert bad.value.message == "waitType must be otp or magic_link"
+
+
+async def test_async_workflow(server: RunningServer) -> None:
+    from tests.helpers import otp_email
+
+    async with AsyncClient(api_key=server.key("sdk-awf"), base_url=server.base_url) as client:
+        workflow = await client.workflows.create_inbox_and_wait(
+            wait_type="otp", respond="immediately"
+        )
+        addr = workflow.inbox.email_address
+        send(server, addr, raw=otp_email(addr, "314 159"))
+        done = await client.waits.wait(workflow.wait.id)
+        assert (
+            done.status == "completed" and done.result is not None and done.result.value == "314159"
+        )

@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from waypost import __version__
-from waypost.api import emails, health, inboxes, sessions
+from waypost.api import emails, extractions, health, inboxes, sessions, waits, workflows
 from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit
 from waypost.config import Settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
         svc = build_services(settings)
         await svc.db.migrate()
         svc.ingest.start()
+        await svc.waits.start()
         smtp = await start_smtp(settings, WaypostHandler(svc.inboxes, svc.ingest), smtp_sock)
         reaper = asyncio.create_task(_reap_forever(svc), name="waypost-reaper")
         app.state.services = svc
@@ -62,6 +63,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
                 await reaper
             await smtp.wait_closed()
             await svc.ingest.stop()
+            await svc.waits.stop()
             await svc.db.dispose()
 
     app = FastAPI(
@@ -72,7 +74,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (health, sessions, inboxes, emails):
+    for module in (health, sessions, inboxes, emails, waits, extractions, workflows):
         app.include_router(module.router)
     return app
 

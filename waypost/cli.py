@@ -86,6 +86,8 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    for noisy in ("mail.log", "alembic"):  # per-command SMTP chatter, migration banners
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     if not asyncio.run(_has_keys(settings)):
         err.print(
             "[bold]No API keys yet.[/] Create one in another terminal with:\n"
@@ -177,6 +179,35 @@ def keys_revoke(
         err.print(f"No key {key!r}.")
         raise typer.Exit(1) from None
     typer.echo(f"revoked {info.id}")
+
+
+@app.command()
+def demo(
+    base_url: Annotated[
+        str, typer.Option("--base-url", envvar="WAYPOST_BASE_URL", help="The running server.")
+    ] = "http://127.0.0.1:8025",
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", envvar="WAYPOST_API_KEY", help="Key to use.")
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Tour a running server: session, inbox + wait, a real email, the extracted code."""
+    from waypost.demo import run_demo
+    from waypost.sdk import Client, WaypostSDKError
+
+    if not api_key:
+        settings = _settings(data_dir=data_dir, database_url=database_url)
+        _, api_key = asyncio.run(_with_keys(settings, "create", "demo", "waypost demo"))
+        err.print("No API key given: created one for user 'demo' in the local database.")
+    console = Console()
+    try:
+        with Client(api_key=api_key, base_url=base_url) as client:
+            ok = run_demo(client, console)
+    except WaypostSDKError as exc:
+        err.print(f"[red]demo failed:[/] {exc}  (is `make run` going at {base_url}?)")
+        raise typer.Exit(1) from None
+    raise typer.Exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     sse_keepalive_seconds: float = 15.0
     trusted_gateway: bool = False
     log_level: str = "info"
+    chaos: bool = False  # fault injection for tests (workflows' fail_at); never in production
 
     @property
     def domains(self) -> list[str]:

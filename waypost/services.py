@@ -9,9 +9,12 @@ from waypost.config import Settings
 from waypost.db.database import Database
 from waypost.events.bus import EventBus, InProcessBus
 from waypost.events.log import EventLog
+from waypost.extractions.service import Extractions
 from waypost.mail.inboxes import InboxService
 from waypost.mail.store import EmailService, MailIngest
 from waypost.sessions.service import SessionService
+from waypost.waits.service import Waits
+from waypost.workflows.service import Workflows
 
 
 @dataclass
@@ -27,6 +30,9 @@ class Services:
     inboxes: InboxService
     emails: EmailService
     ingest: MailIngest
+    waits: Waits
+    extractions: Extractions
+    workflows: Workflows
 
 
 def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
@@ -34,14 +40,20 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
     db = Database(settings.resolved_database_url())
     bus = bus or InProcessBus()
     events = EventLog(bus)
+    sessions = SessionService(db, events)
+    inboxes = InboxService(db, events, settings)
+    waits = Waits(db, events, bus)
     return Services(
         settings=settings,
         db=db,
         bus=bus,
         events=events,
         keys=KeyService(db),
-        sessions=SessionService(db, events),
-        inboxes=InboxService(db, events, settings),
+        sessions=sessions,
+        inboxes=inboxes,
         emails=EmailService(db),
         ingest=MailIngest(db, events),
+        waits=waits,
+        extractions=Extractions(db, events),
+        workflows=Workflows(db, events, sessions, inboxes, waits, chaos=settings.chaos),
     )

@@ -156,3 +156,128 @@ class EmailOut(EmailSummaryOut):
     html: str | None
     attachments: list[AttachmentOut]
     defects: list[str]
+
+
+# --- waits, extractions, workflows, replay ------------------------------------------------------
+
+
+class WaitCriteria(RequestModel):
+    from_: str | None = Field(default=None, alias="from", max_length=320)
+    subject_contains: str | None = Field(default=None, max_length=1000)
+
+    def as_dict(self) -> dict[str, str]:
+        """The criteria as the waits service stores them (``from``, ``subject_contains``)."""
+        values = {"from": self.from_, "subject_contains": self.subject_contains}
+        return {k: v for k, v in values.items() if v}
+
+
+class WaitCreate(RequestModel):
+    inbox_id: str
+    type: str = "any"
+    timeout_seconds: int | None = None
+    criteria: WaitCriteria | None = None
+    after: str | None = Field(default=None, max_length=64)
+    confidence_threshold: float | None = None
+
+
+class CandidateOut(BaseModel):
+    value: str
+    confidence: float
+    reason: str
+
+
+class ResultOut(BaseModel):
+    type: str
+    value: str | None
+    confidence: float
+    email_id: str | None
+    candidates: list[CandidateOut] = Field(default_factory=list)
+
+
+WaitStatus = Literal["pending", "completed", "timed_out", "cancelled"]
+
+
+class WaitOut(BaseModel):
+    id: str
+    inbox_id: str
+    session_id: str | None
+    type: str
+    status: WaitStatus
+    criteria: dict[str, Any]
+    timeout_seconds: int
+    confidence_threshold: float
+    created_at: datetime
+    expires_at: datetime
+    completed_at: datetime | None
+    result: ResultOut | None
+
+
+class ExtractRequest(RequestModel):
+    type: str = "auto"
+
+
+class RawExtractRequest(RequestModel):
+    """Either ``raw`` (a whole RFC 5322 message) or its parts."""
+
+    type: str = "auto"
+    raw: str | None = None
+    subject: str | None = None
+    from_: str | None = Field(default=None, alias="from")
+    text: str | None = None
+    html: str | None = None
+    session_id: str | None = None
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_max_length=12_000_000
+    )
+
+
+class ExtractionOut(BaseModel):
+    id: str
+    email_id: str | None
+    session_id: str | None
+    wait_id: str | None
+    type: str
+    value: str | None
+    confidence: float
+    candidates: list[CandidateOut]
+    created_at: datetime
+
+
+class WorkflowCreate(RequestModel):
+    wait_type: str | None = None
+    timeout_seconds: int | None = None
+    ttl_seconds: int | None = None
+    session_id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    username: str | None = Field(default=None, max_length=64)
+    domain: str | None = Field(default=None, max_length=253)
+    criteria: WaitCriteria | None = None
+    confidence_threshold: float | None = None
+    respond: Literal["wait", "immediately"] = "wait"
+    fail_at: str | None = None
+
+
+class WorkflowSessionOut(BaseModel):
+    id: str
+    name: str | None
+    status: SessionStatus
+
+
+class WorkflowOut(BaseModel):
+    inbox: InboxOut
+    wait: WaitOut
+    session: WorkflowSessionOut | None
+
+
+class ReplayStep(BaseModel):
+    seq: int | None
+    type: str
+    timestamp: datetime
+    description: str
+    input: dict[str, Any]
+    output: dict[str, Any]
+
+
+class ReplayOut(BaseModel):
+    session_id: str
+    steps: list[ReplayStep]

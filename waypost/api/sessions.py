@@ -10,6 +10,8 @@ from fastapi.responses import StreamingResponse
 from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import (
     ListPage,
+    ReplayOut,
+    ReplayStep,
     SessionCreate,
     SessionDetailOut,
     SessionEnd,
@@ -20,6 +22,7 @@ from waypost.api.schemas import (
 from waypost.api.sse import session_event_stream
 from waypost.api.views import event_out, session_detail_out, session_out
 from waypost.errors import Invalid
+from waypost.sessions.replay import replay_step
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
@@ -87,6 +90,13 @@ async def session_timeline(
 ) -> TimelineOut:
     events = await svc.sessions.timeline(user, session_id, after)
     return TimelineOut(session_id=session_id, events=[event_out(e) for e in events])
+
+
+@router.get("/{session_id}/replay", response_model=ReplayOut)
+async def session_replay(session_id: str, user: UserDep, svc: ServicesDep) -> ReplayOut:
+    """The recorded steps of the session, each with its input and output."""
+    events = await svc.sessions.timeline(user, session_id)
+    return ReplayOut(session_id=session_id, steps=[ReplayStep(**replay_step(e)) for e in events])
 
 
 @router.get(

@@ -5,16 +5,20 @@ from __future__ import annotations
 from waypost.api.schemas import (
     AddressOut,
     AttachmentOut,
+    CandidateOut,
     EmailOut,
     EmailSummaryOut,
     EventOut,
+    ExtractionOut,
     HeaderOut,
     InboxOut,
+    ResultOut,
     SessionCounts,
     SessionDetailOut,
     SessionOut,
+    WaitOut,
 )
-from waypost.db.models import Email, Event, Inbox
+from waypost.db.models import Email, Event, Extraction, Inbox, Wait
 from waypost.db.models import Session as SessionRow
 from waypost.mail.parse import Address, parse_email
 from waypost.mail.sanitize import sanitize_html
@@ -122,4 +126,35 @@ def email_out(email: Email) -> EmailOut:
             ],
             "defects": parsed.defects,
         }
+    )
+
+
+def wait_out(wait: Wait) -> WaitOut:
+    return WaitOut(
+        id=wait.id,
+        inbox_id=wait.inbox_id,
+        session_id=wait.session_id,
+        type=wait.type,
+        status=wait.status,
+        criteria=wait.criteria,
+        timeout_seconds=wait.timeout_seconds,
+        confidence_threshold=wait.confidence_threshold,
+        created_at=wait.created_at,
+        expires_at=wait.deadline,
+        completed_at=wait.completed_at,
+        result=ResultOut.model_validate(wait.result) if wait.result else None,
+    )
+
+
+def extraction_out(row: Extraction) -> ExtractionOut:
+    return ExtractionOut(
+        id=row.id,
+        email_id=row.email_id,
+        session_id=row.session_id,
+        wait_id=row.wait_id,
+        type=row.type,
+        value=row.value,
+        confidence=row.confidence,
+        candidates=[CandidateOut.model_validate(c) for c in row.candidates],
+        created_at=row.created_at,
     )

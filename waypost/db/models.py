@@ -111,3 +111,52 @@ class Event(Base):
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     description: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Wait(Base):
+    """The next matching email in an inbox; ``email_id`` is unique: one email, one wait."""
+
+    __tablename__ = "waits"
+    __table_args__ = (Index("ix_waits_inbox_status", "inbox_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    inbox_id: Mapped[str] = mapped_column(ForeignKey("inboxes.id", ondelete="CASCADE"))
+    session_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    after_time: Mapped[datetime] = mapped_column(UTCDateTime())
+    after_email_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    confidence_threshold: Mapped[float] = mapped_column(default=0.5)
+    timeout_seconds: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    email_id: Mapped[str | None] = mapped_column(
+        ForeignKey("emails.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+
+
+class Extraction(Base):
+    """A stored extraction result (``ext_…``): what was pulled out of which email."""
+
+    __tablename__ = "extractions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email_id: Mapped[str | None] = mapped_column(
+        ForeignKey("emails.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    session_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    wait_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    type: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    confidence: Mapped[float] = mapped_column(default=0.0)
+    candidates: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -45,8 +45,10 @@ class EventBus(Protocol):
     async def publish(self, channel: str, message: Message) -> None:
         """Deliver ``message`` to every current subscriber of ``channel``."""
 
-    def subscribe(self, *channels: str) -> AbstractAsyncContextManager[Subscription]:
-        """Subscribe for the duration of an ``async with`` block."""
+    def subscribe(
+        self, *channels: str, maxsize: int | None = None
+    ) -> AbstractAsyncContextManager[Subscription]:
+        """Subscribe for the duration of an ``async with`` block (``maxsize=0``: unbounded)."""
 
     def close(self) -> None:
         """Wake every subscriber with :data:`CLOSED` (the server is shutting down)."""
@@ -65,9 +67,11 @@ class InProcessBus:
             sub.offer(message)
 
     @asynccontextmanager
-    async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
+    async def subscribe(
+        self, *channels: str, maxsize: int | None = None
+    ) -> AsyncIterator[Subscription]:
         """Subscribe to ``channels`` until the block exits."""
-        sub = Subscription(self._queue_size)
+        sub = Subscription(self._queue_size if maxsize is None else maxsize)
         for channel in channels:
             self._subscribers.setdefault(channel, set()).add(sub)
         try:

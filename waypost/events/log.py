@@ -25,7 +25,12 @@ DESCRIPTIONS = {
     "wait.timed_out": "Wait timed out",
     "wait.cancelled": "Wait cancelled",
     "extraction.completed": "Data extracted from email",
+    "workflow.started": "Workflow started",
+    "workflow.completed": "Workflow finished",
 }
+
+
+MAIL_CHANNEL = "mail"  # every committed email.received, for the waits engine
 
 
 def session_channel(session_id: str) -> str:

@@ -22,7 +22,7 @@ from waypost.db.models import Email, Inbox
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import NotFound
-from waypost.events.log import EventLog, inbox_channel
+from waypost.events.log import MAIL_CHANNEL, EventLog, inbox_channel
 from waypost.ids import new_id
 from waypost.mail.inboxes import Recipient
 from waypost.mail.parse import parse_headers_fast
@@ -119,7 +119,7 @@ class MailIngest:
                         user_id=rcpt.user_id,
                         type="email.received",
                         session_id=rcpt.session_id,
-                        channels=(inbox_channel(rcpt.inbox_id),),
+                        channels=(inbox_channel(rcpt.inbox_id), MAIL_CHANNEL),
                         data={
                             "email_id": email.id,
                             "inbox_id": rcpt.inbox_id,

@@ -14,7 +14,19 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from waypost.sdk.models import Email, EmailSummary, Inbox, Page, Session, SessionDetail, Timeline
+from waypost.sdk.models import (
+    Email,
+    EmailSummary,
+    Extraction,
+    Inbox,
+    Page,
+    Replay,
+    Session,
+    SessionDetail,
+    Timeline,
+    Wait,
+    Workflow,
+)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -29,7 +41,8 @@ class Call(Generic[T]):
     parse: Callable[[httpx.Response], T]
     params: dict[str, Any] = field(default_factory=dict)
     json: Any = None
-    timeout: float | None = None
+    blocking: bool = False  # held open by the server (long poll): no read timeout
+    ok_statuses: tuple[int, ...] = ()  # error statuses that still carry a normal answer
 
 
 def model(cls: type[M]) -> Callable[[httpx.Response], M]:
@@ -167,3 +180,74 @@ def emails_raw(email_id: str) -> Call[bytes]:
 
 def emails_attachment(email_id: str, index: int) -> Call[bytes]:
     return Call("GET", f"/api/v1/emails/{email_id}/attachments/{index}", raw_bytes)
+
+
+def sessions_replay(session_id: str) -> Call[Replay]:
+    return Call("GET", f"/api/v1/sessions/{session_id}/replay", model(Replay))
+
+
+# --- waits, workflows, extraction ---------------------------------------------------------------
+
+
+def waits_create(
+    inbox_id: str,
+    type: str,
+    timeout_seconds: int | None,
+    criteria: dict[str, Any] | None,
+    after: str | None,
+    confidence_threshold: float | None,
+) -> Call[Wait]:
+    body = _body(
+        inbox_id=inbox_id,
+        type=type,
+        timeout_seconds=timeout_seconds,
+        criteria=criteria,
+        after=after,
+        confidence_threshold=confidence_threshold,
+    )
+    return Call("POST", "/api/v1/waits", model(Wait), json=body)
+
+
+def waits_get(wait_id: str, block: bool, hold: float | None = None) -> Call[Wait]:
+    params = _params(block="true" if block else None, timeout=hold)
+    return Call("GET", f"/api/v1/waits/{wait_id}", model(Wait), params=params, blocking=block)
+
+
+def waits_list(
+    limit: int, cursor: str | None, inbox_id: str | None, session_id: str | None, status: str | None
+) -> Call[Page[Wait]]:
+    params = _params(
+        limit=limit, cursor=cursor, inbox_id=inbox_id, session_id=session_id, status=status
+    )
+    return Call("GET", "/api/v1/waits", model(Page[Wait]), params=params)
+
+
+def waits_cancel(wait_id: str) -> Call[Wait]:
+    return Call("POST", f"/api/v1/waits/{wait_id}/cancel", model(Wait))
+
+
+def workflow(kind: str, wait_type: str, respond: str, **fields: Any) -> Call[Workflow]:
+    """Both workflows; a 408 (timed out) is an answer, not an error: ``wait.status`` says so."""
+    body = _body(wait_type=wait_type, respond=None if respond == "wait" else respond, **fields)
+    return Call(
+        "POST",
+        f"/api/v1/workflows/{kind}",
+        model(Workflow),
+        json=body,
+        blocking=respond == "wait",
+        ok_statuses=(408,),
+    )
+
+
+def extract_email(email_id: str, type: str) -> Call[Extraction]:
+    return Call(
+        "POST", f"/api/v1/emails/{email_id}/extract", model(Extraction), json={"type": type}
+    )
+
+
+def extract_content(type: str, **content: Any) -> Call[Extraction]:
+    return Call("POST", "/api/v1/extract", model(Extraction), json=_body(type=type, **content))
+
+
+def extractions_get(extraction_id: str) -> Call[Extraction]:
+    return Call("GET", f"/api/v1/extractions/{extraction_id}", model(Extraction))

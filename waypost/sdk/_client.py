@@ -21,11 +21,15 @@ from waypost.sdk.models import (
     Email,
     EmailSummary,
     Event,
+    Extraction,
     Inbox,
     Page,
+    Replay,
     Session,
     SessionDetail,
     Timeline,
+    Wait,
+    Workflow,
 )
 
 T = TypeVar("T")
@@ -46,9 +50,14 @@ class _BaseClient:
             headers["Authorization"] = f"Bearer {self.api_key}"
         return headers
 
+    def _timeout(self, call: Call[Any]) -> httpx.Timeout:
+        return (
+            httpx.Timeout(self.timeout, read=None) if call.blocking else httpx.Timeout(self.timeout)
+        )
+
     @staticmethod
     def _finish(call: Call[T], response: httpx.Response) -> T:
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in call.ok_statuses:
             try:
                 body: Any = response.json()
             except ValueError:
@@ -71,6 +80,9 @@ class Client(_BaseClient):
         self.sessions = Sessions(self)
         self.inboxes = Inboxes(self)
         self.emails = Emails(self)
+        self.waits = Waits(self)
+        self.workflows = Workflows(self)
+        self.extractions = Extractions(self)
 
     def _run(self, call: Call[T]) -> T:
         try:
@@ -79,7 +91,7 @@ class Client(_BaseClient):
                 call.path,
                 params=call.params,
                 json=call.json,
-                timeout=call.timeout or self.timeout,
+                timeout=self._timeout(call),
             )
         except httpx.TransportError as exc:
             raise APIConnectionError(str(exc)) from exc
@@ -151,6 +163,9 @@ class Sessions:
     def timeline(self, session_id: str, *, after: int = 0) -> Timeline:
         return self._c._run(calls.sessions_timeline(session_id, after))
 
+    def replay(self, session_id: str) -> Replay:
+        return self._c._run(calls.sessions_replay(session_id))
+
     def events(self, session_id: str, *, after: int = 0) -> Iterator[Event]:
         """Follow the timeline live (SSE) from ``after``; iterate until you break."""
         return self._c._stream(f"/api/v1/sessions/{session_id}/events", after)
@@ -214,6 +229,88 @@ class Emails:
     def attachment(self, email_id: str, index: int) -> bytes:
         return self._c._run(calls.emails_attachment(email_id, index))
 
+    def extract(self, email_id: str, type: str = "auto") -> Extraction:
+        return self._c._run(calls.extract_email(email_id, type))
+
+
+class Waits:
+    """``client.waits``."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+
+    def create(
+        self,
+        inbox_id: str,
+        *,
+        type: str = "any",
+        timeout_seconds: int | None = None,
+        criteria: dict[str, Any] | None = None,
+        after: str | None = None,
+        confidence_threshold: float | None = None,
+    ) -> Wait:
+        call = calls.waits_create(
+            inbox_id, type, timeout_seconds, criteria, after, confidence_threshold
+        )
+        return self._c._run(call)
+
+    def get(self, wait_id: str) -> Wait:
+        return self._c._run(calls.waits_get(wait_id, block=False))
+
+    def wait(self, wait_id: str, *, hold: float | None = None) -> Wait:
+        """Block until the wait completes, times out or is cancelled (at most ``hold`` seconds)."""
+        return self._c._run(calls.waits_get(wait_id, block=True, hold=hold))
+
+    def list(
+        self,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        inbox_id: str | None = None,
+        session_id: str | None = None,
+        status: str | None = None,
+    ) -> Page[Wait]:
+        return self._c._run(calls.waits_list(limit, cursor, inbox_id, session_id, status))
+
+    def cancel(self, wait_id: str) -> Wait:
+        return self._c._run(calls.waits_cancel(wait_id))
+
+
+class Workflows:
+    """``client.workflows`` (seed 001)."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+
+    def create_inbox_and_wait(
+        self, wait_type: str, *, respond: str = "wait", **fields: Any
+    ) -> Workflow:
+        """Fields: timeout_seconds, ttl_seconds, session_id, metadata, username, criteria…"""
+        return self._c._run(calls.workflow("create-inbox-and-wait", wait_type, respond, **fields))
+
+    def signup(self, wait_type: str, *, respond: str = "wait", **fields: Any) -> Workflow:
+        """As :meth:`create_inbox_and_wait`, for ``otp`` or ``magic_link`` verification mail."""
+        return self._c._run(calls.workflow("signup", wait_type, respond, **fields))
+
+
+class Extractions:
+    """``client.extractions``."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+
+    def from_email(self, email_id: str, type: str = "auto") -> Extraction:
+        return self._c._run(calls.extract_email(email_id, type))
+
+    def from_content(self, type: str = "auto", **content: Any) -> Extraction:
+        """``raw=`` a whole message, or ``subject=``, ``from_=``, ``text=``, ``html=``."""
+        if "from_" in content:
+            content["from"] = content.pop("from_")
+        return self._c._run(calls.extract_content(type, **content))
+
+    def get(self, extraction_id: str) -> Extraction:
+        return self._c._run(calls.extractions_get(extraction_id))
+
 
 # --- async --------------------------------------------------------------------------------------
 
@@ -231,6 +328,9 @@ class AsyncClient(_BaseClient):
         self.sessions = AsyncSessions(self)
         self.inboxes = AsyncInboxes(self)
         self.emails = AsyncEmails(self)
+        self.waits = AsyncWaits(self)
+        self.workflows = AsyncWorkflows(self)
+        self.extractions = AsyncExtractions(self)
 
     async def _run(self, call: Call[T]) -> T:
         try:
@@ -239,7 +339,7 @@ class AsyncClient(_BaseClient):
                 call.path,
                 params=call.params,
                 json=call.json,
-                timeout=call.timeout or self.timeout,
+                timeout=self._timeout(call),
             )
         except httpx.TransportError as exc:
             raise APIConnectionError(str(exc)) from exc
@@ -311,6 +411,9 @@ class AsyncSessions:
     async def timeline(self, session_id: str, *, after: int = 0) -> Timeline:
         return await self._c._run(calls.sessions_timeline(session_id, after))
 
+    async def replay(self, session_id: str) -> Replay:
+        return await self._c._run(calls.sessions_replay(session_id))
+
     def events(self, session_id: str, *, after: int = 0) -> AsyncIterator[Event]:
         """Follow the timeline live (SSE) from ``after``."""
         return self._c._stream(f"/api/v1/sessions/{session_id}/events", after)
@@ -375,3 +478,84 @@ class AsyncEmails:
 
     async def attachment(self, email_id: str, index: int) -> bytes:
         return await self._c._run(calls.emails_attachment(email_id, index))
+
+    async def extract(self, email_id: str, type: str = "auto") -> Extraction:
+        return await self._c._run(calls.extract_email(email_id, type))
+
+
+class AsyncWaits:
+    """``client.waits`` (async)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._c = client
+
+    async def create(
+        self,
+        inbox_id: str,
+        *,
+        type: str = "any",
+        timeout_seconds: int | None = None,
+        criteria: dict[str, Any] | None = None,
+        after: str | None = None,
+        confidence_threshold: float | None = None,
+    ) -> Wait:
+        call = calls.waits_create(
+            inbox_id, type, timeout_seconds, criteria, after, confidence_threshold
+        )
+        return await self._c._run(call)
+
+    async def get(self, wait_id: str) -> Wait:
+        return await self._c._run(calls.waits_get(wait_id, block=False))
+
+    async def wait(self, wait_id: str, *, hold: float | None = None) -> Wait:
+        """Await the wait's outcome (server-held long poll, at most ``hold`` seconds)."""
+        return await self._c._run(calls.waits_get(wait_id, block=True, hold=hold))
+
+    async def list(
+        self,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        inbox_id: str | None = None,
+        session_id: str | None = None,
+        status: str | None = None,
+    ) -> Page[Wait]:
+        return await self._c._run(calls.waits_list(limit, cursor, inbox_id, session_id, status))
+
+    async def cancel(self, wait_id: str) -> Wait:
+        return await self._c._run(calls.waits_cancel(wait_id))
+
+
+class AsyncWorkflows:
+    """``client.workflows`` (async)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._c = client
+
+    async def create_inbox_and_wait(
+        self, wait_type: str, *, respond: str = "wait", **fields: Any
+    ) -> Workflow:
+        return await self._c._run(
+            calls.workflow("create-inbox-and-wait", wait_type, respond, **fields)
+        )
+
+    async def signup(self, wait_type: str, *, respond: str = "wait", **fields: Any) -> Workflow:
+        return await self._c._run(calls.workflow("signup", wait_type, respond, **fields))
+
+
+class AsyncExtractions:
+    """``client.extractions`` (async)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._c = client
+
+    async def from_email(self, email_id: str, type: str = "auto") -> Extraction:
+        return await self._c._run(calls.extract_email(email_id, type))
+
+    async def from_content(self, type: str = "auto", **content: Any) -> Extraction:
+        if "from_" in content:
+            content["from"] = content.pop("from_")
+        return await self._c._run(calls.extract_content(type, **content))
+
+    async def get(self, extraction_id: str) -> Extraction:
+        return await self._c._run(calls.extractions_get(extraction_id))

@@ -1,41 +1,33 @@
 """Typed response models. They are the server's own schemas, so the two cannot drift."""
 
-from waypost.api.schemas import (
-    AttachmentOut as Attachment,
-)
-from waypost.api.schemas import (
-    EmailOut as Email,
-)
-from waypost.api.schemas import (
-    EmailSummaryOut as EmailSummary,
-)
-from waypost.api.schemas import (
-    EventOut as Event,
-)
-from waypost.api.schemas import (
-    InboxOut as Inbox,
-)
-from waypost.api.schemas import (
-    ListPage as Page,
-)
-from waypost.api.schemas import (
-    SessionDetailOut as SessionDetail,
-)
-from waypost.api.schemas import (
-    SessionOut as Session,
-)
-from waypost.api.schemas import (
-    TimelineOut as Timeline,
-)
+from waypost.api.schemas import AttachmentOut as Attachment
+from waypost.api.schemas import EmailOut as Email
+from waypost.api.schemas import EmailSummaryOut as EmailSummary
+from waypost.api.schemas import EventOut as Event
+from waypost.api.schemas import ExtractionOut as Extraction
+from waypost.api.schemas import InboxOut as Inbox
+from waypost.api.schemas import ListPage as Page
+from waypost.api.schemas import ReplayOut as Replay
+from waypost.api.schemas import ResultOut as Result
+from waypost.api.schemas import SessionDetailOut as SessionDetail
+from waypost.api.schemas import SessionOut as Session
+from waypost.api.schemas import TimelineOut as Timeline
+from waypost.api.schemas import WaitOut as Wait
+from waypost.api.schemas import WorkflowOut as Workflow
 
 __all__ = [
     "Attachment",
     "Email",
     "EmailSummary",
     "Event",
+    "Extraction",
     "Inbox",
     "Page",
+    "Replay",
+    "Result",
     "Session",
     "SessionDetail",
     "Timeline",
+    "Wait",
+    "Workflow",
 ]

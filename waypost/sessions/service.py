@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from waypost.db.database import Database, Tx
-from waypost.db.models import Email, Event, Inbox
+from waypost.db.models import Email, Event, Extraction, Inbox, Wait
 from waypost.db.models import Session as SessionRow
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
@@ -124,6 +124,19 @@ class SessionService:
             raise NotFound.of("session")
         return row
 
+    async def get_for_update(self, tx: Tx, user_id: str, session_id: str) -> SessionRow:
+        """An active session of the user, read inside ``tx`` (404 / 409 otherwise)."""
+        row = (
+            await tx.s.execute(
+                select(SessionRow).where(SessionRow.id == session_id, SessionRow.user_id == user_id)
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound.of("session")
+        if row.status != "active":
+            raise Conflict(f"Session is {row.status}", code="session_not_active")
+        return row
+
     async def detail(self, user_id: str, session_id: str) -> SessionDetail:
         """A session with its inbox, wait and extraction ids and counts."""
         row = await self.get(user_id, session_id)
@@ -132,6 +145,22 @@ class SessionService:
                 (
                     await s.execute(
                         select(Inbox.id).where(Inbox.session_id == session_id).order_by(Inbox.id)
+                    )
+                ).scalars()
+            )
+            waits = list(
+                (
+                    await s.execute(
+                        select(Wait.id).where(Wait.session_id == session_id).order_by(Wait.id)
+                    )
+                ).scalars()
+            )
+            extractions = list(
+                (
+                    await s.execute(
+                        select(Extraction.id)
+                        .where(Extraction.session_id == session_id)
+                        .order_by(Extraction.id)
                     )
                 ).scalars()
             )
@@ -146,8 +175,8 @@ class SessionService:
         return SessionDetail(
             row=row,
             inboxes=inboxes,
-            waits=[],
-            extractions=[],
+            waits=waits,
+            extractions=extractions,
             email_count=int(email_count),
             event_count=row.last_seq,
         )

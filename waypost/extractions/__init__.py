@@ -1,0 +1,1 @@
+"""Stored extractions (``ext_…``): the extraction engine applied to stored or posted mail."""

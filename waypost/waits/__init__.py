@@ -1,0 +1,1 @@
+"""Waits: the next matching email in an inbox, resolved by push, never by polling."""

@@ -1,0 +1,424 @@
+"""The waits service and engine.
+
+Resolution is pushed: committed ``email.received`` events reach :meth:`Waits._on_email`
+through the bus; a newly registered wait scans the mail that arrived since its
+reference point, so an email that landed just before registration is not lost.
+Claims are conditional updates in one transaction and ``waits.email_id`` is
+unique, so each email resolves at most one wait even across replicas. Timeouts
+are timers, re-armed from the database on start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from waypost.db.database import Database, Tx
+from waypost.db.models import Email, Extraction, Inbox, Wait
+from waypost.db.pages import Page, paginate
+from waypost.db.types import utcnow
+from waypost.errors import Conflict, Invalid, NotFound
+from waypost.events.bus import CLOSED, EventBus
+from waypost.events.log import MAIL_CHANNEL, EventLog
+from waypost.ids import new_id
+from waypost.waits.matching import WAIT_TYPES, EmailView, Outcome, evaluate
+
+log = logging.getLogger("waypost.waits")
+
+MAX_TIMEOUT_SECONDS = 3600
+DEFAULT_CONFIDENCE_THRESHOLD = 0.3
+
+
+def wait_channel(wait_id: str) -> str:
+    """Bus channel on which a wait's resolution is announced."""
+    return f"wait:{wait_id}"
+
+
+class Claim(enum.Enum):
+    CLAIMED = "claimed"
+    WAIT_GONE = "wait_gone"  # no longer pending
+    EMAIL_TAKEN = "email_taken"  # resolved another wait already
+
+
+class Waits:
+    """Register, resolve, time out, cancel and await waits."""
+
+    def __init__(self, db: Database, events: EventLog, bus: EventBus) -> None:
+        self.db = db
+        self.events = events
+        self.bus = bus
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen for mail and re-arm every pending wait (timers and backlog)."""
+        self._listener = asyncio.create_task(self._listen(), name="waypost-waits")
+        await self._ready.wait()
+        async with self.db.read() as s:
+            pending = list(
+                (await s.execute(select(Wait).where(Wait.status == "pending"))).scalars()
+            )
+        for wait in pending:
+            self._arm(wait)
+        if pending:
+            log.info("re-armed pending waits count=%d", len(pending))
+
+    async def stop(self) -> None:
+        """Stop timers and the listener; pending waits stay pending in the database."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        for task in tuple(self._tasks):
+            task.cancel()
+
+    async def _listen(self) -> None:
+        async with self.bus.subscribe(MAIL_CHANNEL, maxsize=0) as sub:
+            self._ready.set()
+            while True:
+                message = await sub.get()
+                if message is None or message is CLOSED:
+                    continue
+                data = message.get("data", {})
+                self._spawn(self._on_email(str(data["inbox_id"]), str(data["email_id"])))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_failure)
+
+    # --- API ------------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        user_id: str,
+        *,
+        inbox_id: str,
+        type: str,
+        timeout_seconds: int | None = None,
+        criteria: dict[str, Any] | None = None,
+        after: str | datetime | None = None,
+        confidence_threshold: float | None = None,
+        tx: Tx | None = None,
+    ) -> Wait:
+        """Register a pending wait; joins ``tx`` when given (workflows roll it back together)."""
+        if tx is None:
+            async with self.db.write() as own:
+                return await self.create(
+                    user_id,
+                    inbox_id=inbox_id,
+                    type=type,
+                    timeout_seconds=timeout_seconds,
+                    criteria=criteria,
+                    after=after,
+                    confidence_threshold=confidence_threshold,
+                    tx=own,
+                )
+        if type not in WAIT_TYPES:
+            raise Invalid(f"type must be one of: {', '.join(WAIT_TYPES)}")
+        timeout = 120 if timeout_seconds is None else timeout_seconds
+        if not 1 <= timeout <= MAX_TIMEOUT_SECONDS:
+            raise Invalid(f"timeout_seconds must be between 1 and {MAX_TIMEOUT_SECONDS}")
+        threshold = (
+            DEFAULT_CONFIDENCE_THRESHOLD if confidence_threshold is None else confidence_threshold
+        )
+        if not 0.0 <= threshold <= 1.0:
+            raise Invalid("confidence_threshold must be between 0 and 1")
+        inbox = (
+            await tx.s.execute(select(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id))
+        ).scalar_one_or_none()
+        if inbox is None:
+            raise NotFound.of("inbox")
+        after_time, after_email_id = await self._reference_point(tx, inbox, after)
+        now = utcnow()
+        wait = Wait(
+            id=new_id("wait"),
+            user_id=user_id,
+            inbox_id=inbox.id,
+            session_id=inbox.session_id,
+            type=type,
+            status="pending",
+            criteria={k: v for k, v in (criteria or {}).items() if v},
+            after_time=after_time,
+            after_email_id=after_email_id,
+            confidence_threshold=threshold,
+            timeout_seconds=timeout,
+            created_at=now,
+            deadline=now + timedelta(seconds=timeout),
+        )
+        tx.s.add(wait)
+        await tx.s.flush()
+        await self.events.append(
+            tx,
+            user_id=user_id,
+            type="wait.created",
+            session_id=wait.session_id,
+            channels=(wait_channel(wait.id),),
+            data={
+                "wait_id": wait.id,
+                "inbox_id": inbox.id,
+                "wait_type": type,
+                "timeout_seconds": timeout,
+                "criteria": wait.criteria,
+            },
+        )
+
+        async def arm() -> None:
+            self._arm(wait)
+
+        tx.after_commit(arm)
+        return wait
+
+    async def _reference_point(
+        self, tx: Tx, inbox: Inbox, after: str | datetime | None
+    ) -> tuple[datetime, str | None]:
+        if after is None:
+            return inbox.created_at, None
+        if isinstance(after, datetime):
+            return after, None
+        if after.startswith("eml_"):
+            email = (
+                await tx.s.execute(
+                    select(Email).where(Email.id == after, Email.inbox_id == inbox.id)
+                )
+            ).scalar_one_or_none()
+            if email is None:
+                raise NotFound.of("email")
+            return email.received_at, email.id
+        try:
+            parsed = datetime.fromisoformat(after.replace("Z", "+00:00"))
+        except ValueError:
+            raise Invalid("after must be an ISO 8601 timestamp or an email id") from None
+        return parsed, None
+
+    async def get(self, user_id: str, wait_id: str) -> Wait:
+        """One of the user's waits, or wait_not_found."""
+        async with self.db.read() as s:
+            wait = (
+                await s.execute(select(Wait).where(Wait.id == wait_id, Wait.user_id == user_id))
+            ).scalar_one_or_none()
+        if wait is None:
+            raise NotFound.of("wait")
+        return wait
+
+    async def list(
+        self,
+        user_id: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        inbox_id: str | None = None,
+        session_id: str | None = None,
+        status: str | None = None,
+    ) -> Page[Wait]:
+        """The user's waits, newest first, filtered by inbox, session or status."""
+        query = select(Wait).where(Wait.user_id == user_id)
+        for column, value in (
+            (Wait.inbox_id, inbox_id),
+            (Wait.session_id, session_id),
+            (Wait.status, status),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        async with self.db.read() as s:
+            return await paginate(s, query, Wait.id, limit, cursor)
+
+    async def block(self, user_id: str, wait_id: str, max_seconds: float | None = None) -> Wait:
+        """Hold until the wait leaves ``pending`` (or its deadline passes); a long poll."""
+        async with self.bus.subscribe(wait_channel(wait_id)) as sub:
+            wait = await self.get(user_id, wait_id)
+            if wait.status != "pending":
+                return wait
+            remaining = (wait.deadline - utcnow()).total_seconds() + 2.0
+            if max_seconds is not None:
+                remaining = min(remaining, max_seconds)
+            loop = asyncio.get_running_loop()
+            end = loop.time() + max(remaining, 0.0)
+            while (left := end - loop.time()) > 0:
+                message = await sub.get(within=left)
+                if message is None or message is CLOSED:
+                    break
+                if message.get("type") in ("wait.completed", "wait.timed_out", "wait.cancelled"):
+                    break
+        return await self.get(user_id, wait_id)
+
+    async def cancel(self, user_id: str, wait_id: str) -> Wait:
+        """Cancel a pending wait (409 ``wait_not_pending`` otherwise)."""
+        await self.get(user_id, wait_id)
+        if not await self._finish(wait_id, "cancelled"):
+            current = await self.get(user_id, wait_id)
+            raise Conflict(f"Wait is already {current.status}", code="wait_not_pending")
+        return await self.get(user_id, wait_id)
+
+    # --- engine ---------------------------------------------------------------------------------
+
+    def _arm(self, wait: Wait) -> None:
+        """Start the timeout timer and look at mail that is already there."""
+        if wait.id in self._timers:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max((wait.deadline - utcnow()).total_seconds(), 0.0)
+        self._timers[wait.id] = loop.call_later(
+            delay, lambda: self._spawn(self._finish(wait.id, "timed_out"))
+        )
+        self._spawn(self._scan_backlog(wait.id))
+
+    async def _scan_backlog(self, wait_id: str) -> None:
+        claimed_by = aliased(Wait)
+        async with self.db.read() as s:
+            wait = (await s.execute(select(Wait).where(Wait.id == wait_id))).scalar_one_or_none()
+            if wait is None or wait.status != "pending":
+                return
+            emails = list(
+                (
+                    await s.execute(
+                        select(Email)
+                        .where(
+                            Email.inbox_id == wait.inbox_id,
+                            Email.received_at >= wait.after_time,
+                            ~exists().where(claimed_by.email_id == Email.id),
+                        )
+                        .order_by(Email.id)
+                    )
+                ).scalars()
+            )
+        for email in emails:
+            outcome = evaluate(wait, EmailView(email))
+            if outcome is None:
+                continue
+            claim = await self._claim(wait, email, outcome)
+            if claim is not Claim.EMAIL_TAKEN:
+                return
+
+    async def _on_email(self, inbox_id: str, email_id: str) -> None:
+        async with self.db.read() as s:
+            waits = list(
+                (
+                    await s.execute(
+                        select(Wait)
+                        .where(Wait.inbox_id == inbox_id, Wait.status == "pending")
+                        .order_by(Wait.id)
+                    )
+                ).scalars()
+            )
+            if not waits:
+                return
+            email = (
+                await s.execute(select(Email).where(Email.id == email_id))
+            ).scalar_one_or_none()
+        if email is None:
+            return
+        view = EmailView(email)
+        for wait in waits:
+            outcome = evaluate(wait, view)
+            if outcome is None:
+                continue
+            claim = await self._claim(wait, email, outcome)
+            if claim is not Claim.WAIT_GONE:
+                return  # claimed, or this email already resolved another wait
+
+    async def _claim(self, wait: Wait, email: Email, outcome: Outcome) -> Claim:
+        now = utcnow()
+        try:
+            async with self.db.write() as tx:
+                updated = await tx.s.execute(
+                    update(Wait)
+                    .where(Wait.id == wait.id, Wait.status == "pending")
+                    .values(
+                        status="completed",
+                        email_id=email.id,
+                        result=outcome.result,
+                        completed_at=now,
+                    )
+                )
+                if updated.rowcount == 0:  # type: ignore[attr-defined]
+                    return Claim.WAIT_GONE
+                if outcome.extraction is not None:
+                    extraction = Extraction(
+                        id=new_id("ext"),
+                        user_id=wait.user_id,
+                        email_id=email.id,
+                        session_id=wait.session_id,
+                        wait_id=wait.id,
+                        type=outcome.result["type"],
+                        value=outcome.result["value"],
+                        confidence=outcome.result["confidence"],
+                        candidates=outcome.result["candidates"],
+                        created_at=now,
+                    )
+                    tx.s.add(extraction)
+                    await tx.s.flush()
+                    await self.events.append(
+                        tx,
+                        user_id=wait.user_id,
+                        type="extraction.completed",
+                        session_id=wait.session_id,
+                        data={
+                            "extraction_id": extraction.id,
+                            "email_id": email.id,
+                            "extraction_type": extraction.type,
+                            "value": extraction.value,
+                            "confidence": extraction.confidence,
+                        },
+                    )
+                await self.events.append(
+                    tx,
+                    user_id=wait.user_id,
+                    type="wait.completed",
+                    session_id=wait.session_id,
+                    channels=(wait_channel(wait.id),),
+                    data={"wait_id": wait.id, "inbox_id": wait.inbox_id, "result": outcome.result},
+                )
+        except IntegrityError:
+            return Claim.EMAIL_TAKEN
+        self._disarm(wait.id)
+        return Claim.CLAIMED
+
+    async def _finish(self, wait_id: str, status: str) -> bool:
+        """Move a pending wait to ``timed_out`` or ``cancelled``; False if it was not pending."""
+        async with self.db.write() as tx:
+            wait = (
+                await tx.s.execute(
+                    update(Wait)
+                    .where(Wait.id == wait_id, Wait.status == "pending")
+                    .values(status=status, completed_at=utcnow())
+                    .returning(Wait)
+                )
+            ).scalar_one_or_none()
+            if wait is not None:
+                await self.events.append(
+                    tx,
+                    user_id=wait.user_id,
+                    type=f"wait.{status}",
+                    session_id=wait.session_id,
+                    channels=(wait_channel(wait_id),),
+                    data={"wait_id": wait_id, "inbox_id": wait.inbox_id, "result": None},
+                )
+        self._disarm(wait_id)
+        return wait is not None
+
+    def _disarm(self, wait_id: str) -> None:
+        timer = self._timers.pop(wait_id, None)
+        if timer is not None:
+            timer.cancel()
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("wait task failed", exc_info=task.exception())

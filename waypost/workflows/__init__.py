@@ -1,0 +1,1 @@
+"""Atomic workflows: create-inbox-and-wait and signup (seed 001)."""
