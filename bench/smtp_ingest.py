@@ -1,0 +1,202 @@
+"""SMTP ingest throughput and latency of a real waypost server, against a do-nothing ceiling.
+
+What is measured:
+
+1. A fresh ``waypost serve`` (free ports, new SQLite data dir or a scratch PostgreSQL
+   database), one API key, one inbox.
+2. Idle latency: 50 messages over one connection before the load (also a warm-up).
+3. Load: ``--messages`` messages of ``--size`` bytes over ``--sessions`` concurrent,
+   persistent SMTP sessions, driven by postfix's ``smtp-source`` (fetch it with
+   ``bench/get-smtp-source.sh``; without it a Python asyncio client in its own process
+   is used instead, and the output says so). Throughput = 250s / wall time.
+4. While the load runs, a probe (one more connection, in this process) sends messages
+   one at a time and records the time from the end of DATA (``.``) to the ``250``:
+   since waypost answers 250 only after the commit, this is the ingest latency.
+5. The same load and probe against a raw aiosmtpd server whose ``handle_DATA`` returns
+   ``250 OK`` and stores nothing (same asyncio loop type as waypost): the ceiling of
+   one Python SMTP event loop. Prints waypost / raw.
+6. Checks that the inbox's stored ``total`` equals the number of 250s waypost sent.
+
+Usage: .venv/bin/python bench/smtp_ingest.py [--messages 5000] [--sessions 16]
+       [--size 2048] [--database sqlite|postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    COMMON_PY,
+    PYTHON,
+    SMTP_SOURCE,
+    SMTP_SOURCE_LIBS,
+    LoadResult,
+    SMTPClient,
+    cpu_seconds,
+    machine,
+    make_message,
+    percentile,
+    raw_smtp_server,
+    smtp_load_args,
+    waypost_server,
+)
+
+IDLE_MESSAGES = 50
+
+
+@dataclass
+class Run:
+    """One load run against one server."""
+
+    tool: str
+    load: LoadResult
+    probe: list[float]
+    idle: list[float]
+    server_cpu: float
+
+    @property
+    def ok(self) -> int:
+        """Every 250 the server sent (load, probe and idle messages)."""
+        return self.load.ok + len(self.probe) + len(self.idle)
+
+    @property
+    def rate(self) -> float:
+        """Messages accepted per second during the load (probe included)."""
+        return (self.load.ok + len(self.probe)) / self.load.seconds
+
+
+def smtp_source_available() -> bool:
+    """Whether bench/get-smtp-source.sh has been run."""
+    return SMTP_SOURCE.is_file() and os.access(SMTP_SOURCE, os.X_OK)
+
+
+async def _run_smtp_source(
+    port: int, to: str, messages: int, sessions: int, size: int
+) -> LoadResult:
+    env = {**os.environ, "LD_LIBRARY_PATH": str(SMTP_SOURCE_LIBS)}
+    args = ["-c", "-d", "-s", str(sessions), "-m", str(messages), "-l", str(size)]
+    args += ["-f", "bench@example.test", "-t", to, f"127.0.0.1:{port}"]
+    start = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        str(SMTP_SOURCE),
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    seconds = time.perf_counter() - start
+    counts = re.findall(rb"\d+", out)
+    done = int(counts[-1]) if counts else 0
+    if proc.returncode != 0 or err.strip():
+        sys.stderr.write(f"smtp-source exit {proc.returncode}: {err.decode(errors='replace')}\n")
+    # The counter ticks per accepted message; smtp-source stops (fatal) on a rejection.
+    return LoadResult(done, messages - done, seconds, [])
+
+
+async def _run_python_load(
+    port: int, to: str, messages: int, sessions: int, size: int
+) -> LoadResult:
+    proc = await asyncio.create_subprocess_exec(
+        PYTHON,
+        str(COMMON_PY),
+        *smtp_load_args(port, to, messages, sessions, size),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await proc.communicate()
+    return LoadResult.from_json(out.decode().strip().splitlines()[-1])
+
+
+async def _probe(port: int, to: str, size: int, limit: int, stop: asyncio.Event) -> list[float]:
+    client = await SMTPClient.connect(port)
+    samples: list[float] = []
+    try:
+        while len(samples) < limit and not stop.is_set():
+            samples.append(await client.send("probe@example.test", to, make_message(size, to, -1)))
+    finally:
+        await client.close()
+    return samples
+
+
+async def run_load(
+    port: int, pid: int, to: str, messages: int, sessions: int, size: int, probe_limit: int
+) -> Run:
+    """Idle latency, then the load with the probe alongside it."""
+    client = await SMTPClient.connect(port)
+    idle = [
+        await client.send("probe@example.test", to, make_message(size, to, -2))
+        for _ in range(IDLE_MESSAGES)
+    ]
+    await client.close()
+    use_source = smtp_source_available()
+    runner = _run_smtp_source if use_source else _run_python_load
+    stop = asyncio.Event()
+    cpu0 = cpu_seconds(pid)
+    load_task = asyncio.create_task(runner(port, to, messages, sessions, size))
+    load_task.add_done_callback(lambda _: stop.set())
+    await asyncio.sleep(0.2)  # let the load ramp up before sampling
+    probe = await _probe(port, to, size, probe_limit, stop)
+    load = await load_task
+    cpu = (cpu_seconds(pid) - cpu0) / load.seconds
+    tool = "smtp-source" if use_source else "python asyncio client (smtp-source missing)"
+    return Run(tool, load, probe, idle, cpu)
+
+
+def _ms(values: list[float], q: float) -> str:
+    return f"{percentile(values, q) * 1000:7.2f}"
+
+
+def report(name: str, run: Run) -> None:
+    """Print one run's figures."""
+    print(
+        f"{name:<8} {run.rate:8.0f} msg/s  ({run.load.ok + len(run.probe)} x 250 "
+        f"in {run.load.seconds:.2f} s, {run.load.failed} failed; server CPU {run.server_cpu:.0%}; "
+        f"load by {run.tool})"
+    )
+    print(
+        f"{'':<8} DATA->250 ms under load: p50 {_ms(run.probe, 0.5)}  p99 {_ms(run.probe, 0.99)}"
+        f"  (n={len(run.probe)});  idle: p50 {_ms(run.idle, 0.5)}  p99 {_ms(run.idle, 0.99)}"
+    )
+
+
+def main() -> int:
+    """Run the benchmark; exit 1 if stored mail does not match the 250s."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--sessions", type=int, default=16)
+    parser.add_argument("--size", type=int, default=2048)
+    parser.add_argument("--probe", type=int, default=200, help="max probe messages")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    if not smtp_source_available():
+        print("smtp-source not found (run bench/get-smtp-source.sh): using a Python load client")
+    print(
+        f"smtp_ingest: {args.messages} msgs x {args.size} B over {args.sessions} sessions, "
+        f"database={args.database}; {machine()}"
+    )
+    load = (args.messages, args.sessions, args.size, args.probe)
+    with waypost_server(args.database) as wp:
+        inbox_id, address = wp.create_inbox()
+        wp_run = asyncio.run(run_load(wp.smtp_port, wp.proc.pid, address, *load))
+        stored = wp.email_total(inbox_id)
+    with raw_smtp_server() as (port, pid):
+        raw_run = asyncio.run(run_load(port, pid, "sink@raw.bench", *load))
+    report("waypost", wp_run)
+    report("raw", raw_run)
+    print(f"ratio    waypost/raw = {wp_run.rate / raw_run.rate:.2f}")
+    ok = stored == wp_run.ok
+    print(f"check    stored {stored} == 250s {wp_run.ok}: {'OK' if ok else 'MISMATCH'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
