@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import json
 import re
+import zlib
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 _ENTITY = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
@@ -148,6 +150,47 @@ _VERIFY_PATH = re.compile(
 _B64 = re.compile(r"^[A-Za-z0-9_\-+/]{12,}={0,2}$")
 
 
+_JSON_URL_KEYS = ("url", "href", "link", "l", "u", "target", "dest", "destination", "p")
+
+
+def _url_in_json(text: str, depth: int = 0) -> str | None:
+    """An http(s) URL stored under a link-like key of a JSON object (Mandrill, Customer.io).
+
+    Nested JSON strings (Mandrill's ``p``) are followed a couple of levels deep.
+    """
+    if depth > 2 or not text.startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for key in _JSON_URL_KEYS:
+        val = data.get(key)
+        if not isinstance(val, str):
+            continue
+        v = val.strip()
+        if v[:8].lower().startswith(("http://", "https://")) and " " not in v:
+            return v
+        found = _url_in_json(v, depth + 1)
+        if found:
+            return found
+    return None
+
+
+def _decoded_text(raw: bytes) -> str | None:
+    if raw[:1] == b"x":  # zlib stream (Mailgun-style "eJ..." tokens)
+        try:
+            raw = zlib.decompress(raw)
+        except zlib.error:
+            return None
+    try:
+        return raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+
+
 def _as_url(value: str) -> str | None:
     v = value.strip()
     for _ in range(3):
@@ -165,12 +208,14 @@ def _as_url(value: str) -> str | None:
                 raw = decoder(padded)
             except (binascii.Error, ValueError):
                 continue
-            try:
-                text = raw.decode("ascii").strip()
-            except UnicodeDecodeError:
+            text = _decoded_text(raw)
+            if text is None:
                 continue
             if text.lower().startswith(("http://", "https://")) and " " not in text:
                 return text
+            found = _url_in_json(text)
+            if found:
+                return found
     return None
 
 
@@ -208,7 +253,7 @@ def _unwrap_once(url: str) -> str | None:
     params = parse_qsl(parts.query, keep_blank_values=True)
     for name, value in params:
         key = name.lower()
-        if key not in _TARGET_PARAMS and not (tracker and value[:5] == "aHR0c"):
+        if key not in _TARGET_PARAMS and not tracker:
             continue
         found = _as_url(value)
         if not found:
@@ -221,7 +266,7 @@ def _unwrap_once(url: str) -> str | None:
                 return found
     if tracker:
         for seg in parts.path.split("/"):
-            if seg.startswith("aHR0c"):
+            if seg.startswith(("aHR0c", "eyJ", "eJ")):
                 found = _as_url(seg)
                 if found:
                     return found

@@ -14,11 +14,17 @@ def logistic(x: float) -> float:
 
 
 def confidences(
-    scores: list[float], *, slope: float, midpoint: float, temperature: float
+    scores: list[float],
+    *,
+    slope: float,
+    midpoint: float,
+    temperature: float,
+    cap: float = 0.99,
 ) -> list[float]:
     """Confidence per candidate: P(plausible) from a logistic, times its softmax share.
 
     Scores must be sorted best first; a close runner-up lowers the winner's confidence.
+    Never above ``cap``: unseen templates can always fool a hand-made scorer.
     """
     if not scores:
         return []
@@ -26,6 +32,6 @@ def confidences(
     weights = [math.exp((s - top) / temperature) for s in scores]
     total = sum(weights)
     return [
-        round(logistic(slope * (s - midpoint)) * w / total, 4)
+        round(min(cap, logistic(slope * (s - midpoint)) * w / total), 4)
         for s, w in zip(scores, weights, strict=True)
     ]
