@@ -90,7 +90,7 @@ def test_replay_returns_recorded_steps(api: httpx.Client, server: RunningServer)
     by_type = {s["type"]: s for s in steps}
     assert by_type["session.created"]["input"] == {"name": "replayed"}
     assert by_type["wait.created"]["input"]["wait_type"] == "otp"
-    assert by_type["wait.created"]["output"] == {"wait_id": r["wait"]["id"]}
+    assert by_type["wait.created"]["output"]["wait_id"] == r["wait"]["id"]
     assert by_type["wait.completed"]["output"]["result"]["value"] == "555123"
     assert by_type["extraction.completed"]["output"]["value"] == "555123"
     assert steps[-1]["type"] == "session.completed"

@@ -79,6 +79,16 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     return app
 
 
+def run_server(settings: Settings) -> None:
+    """Run :func:`serve` on uvloop when it is installed (it is, with uvicorn[standard])."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        asyncio.run(serve(settings))
+    else:
+        uvloop.run(serve(settings))
+
+
 async def serve(settings: Settings) -> None:
     """Run HTTP and SMTP until SIGINT/SIGTERM; in-flight requests finish first."""
     app = create_app(settings)

@@ -69,7 +69,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP API and the SMTP server."""
-    from waypost.app import serve as run
+    from waypost.app import run_server
 
     settings = _settings(
         host=host,
@@ -97,7 +97,7 @@ def serve(
         f"Waypost on http://{settings.host}:{settings.port} (docs at /docs), "
         f"SMTP on {settings.smtp_host}:{settings.smtp_port}, domain {settings.domain}"
     )
-    asyncio.run(run(settings))
+    run_server(settings)
 
 
 def _where(settings: Settings) -> str:

@@ -52,7 +52,9 @@ class Database:
             self.writer = create_async_engine(
                 url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60
             )
-            self.reader = create_async_engine(url, pool_size=8, max_overflow=8)
+            # A fixed reader pool: overflow connections would be closed and reopened (each
+            # with its own aiosqlite thread and PRAGMAs) under load.
+            self.reader = create_async_engine(url, pool_size=16, max_overflow=0, pool_timeout=60)
             for engine in (self.writer, self.reader):
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.writer.sync_engine, "begin", _sqlite_begin_immediate)

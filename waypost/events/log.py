@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from waypost.db.database import Tx
@@ -31,6 +32,7 @@ DESCRIPTIONS = {
 
 
 MAIL_CHANNEL = "mail"  # every committed email.received, for the waits engine
+WAITS_CHANNEL = "waits"  # every wait created or ended, so each engine knows what is pending
 
 
 def session_channel(session_id: str) -> str:
@@ -45,15 +47,41 @@ def inbox_channel(inbox_id: str) -> str:
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The public shape of an event, as the timeline and SSE show it."""
+    return _public(
+        {
+            "id": event.id,
+            "seq": event.seq,
+            "type": event.type,
+            "timestamp": event.timestamp,
+            "description": event.description,
+            "session_id": event.session_id,
+            "data": event.data,
+        }
+    )
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": f"evt_{event.id}",
-        "seq": event.seq,
-        "type": event.type,
-        "timestamp": event.timestamp.isoformat().replace("+00:00", "Z"),
-        "description": event.description,
-        "session_id": event.session_id,
-        "data": event.data,
+        "id": f"evt_{row['id']}",
+        "seq": row["seq"],
+        "type": row["type"],
+        "timestamp": row["timestamp"].isoformat().replace("+00:00", "Z"),
+        "description": row["description"],
+        "session_id": row["session_id"],
+        "data": row["data"],
     }
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append: who, what, on which session, and extra bus channels."""
+
+    user_id: str
+    type: str
+    data: dict[str, Any]
+    session_id: str | None = None
+    channels: tuple[str, ...] = ()
+    description: str | None = None
 
 
 class EventLog:
@@ -72,39 +100,69 @@ class EventLog:
         session_id: str | None = None,
         channels: tuple[str, ...] = (),
         description: str | None = None,
-    ) -> Event:
+    ) -> dict[str, Any]:
         """Record ``type`` in ``tx``; after commit it goes out on the session and ``channels``."""
-        seq: int | None = None
-        if session_id is not None:
-            seq = (
+        spec = NewEvent(user_id, type, data, session_id, channels, description)
+        return (await self.append_many(tx, [spec]))[0]
+
+    async def append_many(self, tx: Tx, specs: list[NewEvent]) -> list[dict[str, Any]]:
+        """Record several events with one INSERT; per-session ``seq`` runs are reserved at once."""
+        now = utcnow()
+        per_session: dict[str, int] = {}
+        for spec in specs:
+            if spec.session_id is not None:
+                per_session[spec.session_id] = per_session.get(spec.session_id, 0) + 1
+        next_seq: dict[str, int] = {}
+        for session_id, count in per_session.items():
+            last = (
                 await tx.s.execute(
                     update(SessionRow)
                     .where(SessionRow.id == session_id)
-                    .values(last_seq=SessionRow.last_seq + 1, updated_at=utcnow())
+                    .values(last_seq=SessionRow.last_seq + count, updated_at=now)
                     .returning(SessionRow.last_seq)
+                    .execution_options(synchronize_session=False)
                 )
             ).scalar_one()
-        event = Event(
-            user_id=user_id,
-            session_id=session_id,
-            seq=seq,
-            type=type,
-            timestamp=utcnow(),
-            description=description or DESCRIPTIONS.get(type, type),
-            data=data,
-        )
-        tx.s.add(event)
-        await tx.s.flush()
-        targets = channels + ((session_channel(session_id),) if session_id else ())
-        if targets:
-            payload = event_to_dict(event)
+            next_seq[session_id] = last - count + 1
+        rows = []
+        for spec in specs:
+            seq = None
+            if spec.session_id is not None:
+                seq = next_seq[spec.session_id]
+                next_seq[spec.session_id] = seq + 1
+            rows.append(
+                {
+                    "user_id": spec.user_id,
+                    "session_id": spec.session_id,
+                    "seq": seq,
+                    "type": spec.type,
+                    "timestamp": now,
+                    "description": spec.description or DESCRIPTIONS.get(spec.type, spec.type),
+                    "data": spec.data,
+                }
+            )
+        ids = (
+            await tx.s.execute(
+                insert(Event).returning(Event.id, sort_by_parameter_order=True), rows
+            )
+        ).scalars()
+        payloads = []
+        publishes: list[tuple[str, dict[str, Any]]] = []
+        for event_id, row, spec in zip(ids, rows, specs, strict=True):
+            payload = _public({**row, "id": event_id})
+            payloads.append(payload)
+            targets = spec.channels + (
+                (session_channel(spec.session_id),) if spec.session_id else ()
+            )
+            publishes.extend((channel, payload) for channel in targets)
+        if publishes:
 
             async def publish() -> None:
-                for channel in targets:
+                for channel, payload in publishes:
                     await self.bus.publish(channel, payload)
 
             tx.after_commit(publish)
-        return event
+        return payloads
 
     @staticmethod
     async def session_events(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +52,11 @@ class Recipient:
     user_id: str
     session_id: str | None
     address: str
+    expires_at: datetime | None = None
+
+
+RECIPIENT_CACHE_SECONDS = 5.0
+RECIPIENT_CACHE_SIZE = 50_000
 
 
 class InboxService:
@@ -60,6 +66,10 @@ class InboxService:
         self.db = db
         self.log = log
         self.settings = settings
+        # address -> (recipient, monotonic time it was read). Only live inboxes are cached,
+        # briefly: a new inbox is seen at once, a deletion elsewhere within seconds (and the
+        # ingest insert then fails its foreign key: a 451, never a wrong delivery).
+        self._recipients: dict[str, tuple[Recipient, float]] = {}
 
     async def create(
         self,
@@ -118,6 +128,12 @@ class InboxService:
         )
         tx.s.add(inbox)
         await tx.s.flush()
+        recipient = Recipient(inbox.id, user_id, session_id, address, inbox.expires_at)
+
+        async def prime_cache() -> None:  # the next RCPT for it needs no read
+            self._recipients[address] = (recipient, time.monotonic())
+
+        tx.after_commit(prime_cache)
         await self.log.append(
             tx,
             user_id=user_id,
@@ -163,14 +179,36 @@ class InboxService:
     async def delete(self, user_id: str, inbox_id: str) -> None:
         """Delete an inbox and its mail."""
         async with self.db.write() as tx:
-            result = await tx.s.execute(
-                delete(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id)
-            )
-            if result.rowcount == 0:  # type: ignore[attr-defined]
+            address = (
+                await tx.s.execute(
+                    delete(Inbox)
+                    .where(Inbox.id == inbox_id, Inbox.user_id == user_id)
+                    .returning(Inbox.address)
+                )
+            ).scalar_one_or_none()
+            if address is None:
                 raise NotFound.of("inbox")
+        self._recipients.pop(address, None)
 
     async def recipient(self, address: str, now: datetime | None = None) -> Recipient | None:
         """The live inbox behind ``address``, or None (unknown or expired)."""
+        key = address.strip().lower()
+        now = now or utcnow()
+        cached = self._recipients.get(key)
+        if cached is not None and time.monotonic() - cached[1] < RECIPIENT_CACHE_SECONDS:
+            recipient = cached[0]
+            if recipient.expires_at is not None and recipient.expires_at > now:
+                return recipient
+        found = await self._read_recipient(key, now)
+        if found is not None:
+            if len(self._recipients) >= RECIPIENT_CACHE_SIZE:
+                self._recipients.clear()
+            self._recipients[key] = (found, time.monotonic())
+        else:
+            self._recipients.pop(key, None)
+        return found
+
+    async def _read_recipient(self, address: str, now: datetime) -> Recipient | None:
         async with self.db.read() as s:
             row = (
                 await s.execute(
@@ -179,9 +217,9 @@ class InboxService:
                     )
                 )
             ).first()
-        if row is None or row.expires_at <= (now or utcnow()):
+        if row is None or row.expires_at <= now:
             return None
-        return Recipient(row.id, row.user_id, row.session_id, address.strip().lower())
+        return Recipient(row.id, row.user_id, row.session_id, address, row.expires_at)
 
     async def purge_expired(self, now: datetime | None = None) -> int:
         """Delete expired inboxes and (by cascade) their mail; returns how many."""

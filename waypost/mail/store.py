@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import defer
 
 from waypost.db.database import Database
@@ -22,7 +22,7 @@ from waypost.db.models import Email, Inbox
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import NotFound
-from waypost.events.log import MAIL_CHANNEL, EventLog, inbox_channel
+from waypost.events.log import MAIL_CHANNEL, EventLog, NewEvent, inbox_channel
 from waypost.ids import new_id
 from waypost.mail.inboxes import Recipient
 from waypost.mail.parse import parse_headers_fast
@@ -94,41 +94,49 @@ class MailIngest:
                 self._queue.task_done()
 
     async def _write(self, batch: list[_Pending]) -> list[list[str]]:
+        """One transaction, one INSERT for the emails and one for their events."""
         results: list[list[str]] = []
-        async with self.db.write() as tx:
-            for item in batch:
-                from_header, subject, _to, date, message_id = parse_headers_fast(item.raw)
-                ids: list[str] = []
-                for rcpt in item.recipients:
-                    email = Email(
-                        id=new_id("eml"),
-                        user_id=rcpt.user_id,
-                        inbox_id=rcpt.inbox_id,
-                        mail_from=item.mail_from,
-                        from_header=from_header,
-                        subject=subject,
-                        message_id=message_id,
-                        date=date,
-                        size=len(item.raw),
-                        raw=item.raw,
-                        received_at=utcnow(),
-                    )
-                    tx.s.add(email)
-                    await self.events.append(
-                        tx,
+        rows: list[dict[str, object]] = []
+        events: list[NewEvent] = []
+        for item in batch:
+            from_header, subject, _to, date, message_id = parse_headers_fast(item.raw)
+            ids: list[str] = []
+            for rcpt in item.recipients:
+                email_id = new_id("eml")
+                rows.append(
+                    {
+                        "id": email_id,
+                        "user_id": rcpt.user_id,
+                        "inbox_id": rcpt.inbox_id,
+                        "mail_from": item.mail_from,
+                        "from_header": from_header,
+                        "subject": subject,
+                        "message_id": message_id,
+                        "date": date,
+                        "size": len(item.raw),
+                        "raw": item.raw,
+                        "received_at": utcnow(),
+                    }
+                )
+                events.append(
+                    NewEvent(
                         user_id=rcpt.user_id,
                         type="email.received",
                         session_id=rcpt.session_id,
                         channels=(inbox_channel(rcpt.inbox_id), MAIL_CHANNEL),
                         data={
-                            "email_id": email.id,
+                            "email_id": email_id,
                             "inbox_id": rcpt.inbox_id,
                             "from": from_header,
                             "subject": subject,
                         },
                     )
-                    ids.append(email.id)
-                results.append(ids)
+                )
+                ids.append(email_id)
+            results.append(ids)
+        async with self.db.write() as tx:
+            await tx.s.execute(insert(Email), rows)
+            await self.events.append_many(tx, events)
         return results
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -27,7 +26,7 @@ from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
 from waypost.events.bus import CLOSED, EventBus
-from waypost.events.log import MAIL_CHANNEL, EventLog
+from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent
 from waypost.ids import new_id
 from waypost.waits.matching import WAIT_TYPES, EmailView, Outcome, evaluate
 
@@ -42,12 +41,6 @@ def wait_channel(wait_id: str) -> str:
     return f"wait:{wait_id}"
 
 
-class Claim(enum.Enum):
-    CLAIMED = "claimed"
-    WAIT_GONE = "wait_gone"  # no longer pending
-    EMAIL_TAKEN = "email_taken"  # resolved another wait already
-
-
 class Waits:
     """Register, resolve, time out, cancel and await waits."""
 
@@ -56,6 +49,11 @@ class Waits:
         self.events = events
         self.bus = bus
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        # inbox id -> ids of its pending waits, fed by the bus: an email for an inbox
+        # nobody waits on costs no query.
+        self._pending: dict[str, set[str]] = {}
+        self._inbox_of: dict[str, str] = {}
+        self._resolved: dict[str, Wait] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -71,7 +69,7 @@ class Waits:
                 (await s.execute(select(Wait).where(Wait.status == "pending"))).scalars()
             )
         for wait in pending:
-            self._arm(wait)
+            self._arm(wait.id, wait.inbox_id, wait.deadline)
         if pending:
             log.info("re-armed pending waits count=%d", len(pending))
 
@@ -88,14 +86,23 @@ class Waits:
             task.cancel()
 
     async def _listen(self) -> None:
-        async with self.bus.subscribe(MAIL_CHANNEL, maxsize=0) as sub:
+        async with self.bus.subscribe(MAIL_CHANNEL, WAITS_CHANNEL, maxsize=0) as sub:
             self._ready.set()
             while True:
                 message = await sub.get()
                 if message is None or message is CLOSED:
                     continue
                 data = message.get("data", {})
-                self._spawn(self._on_email(str(data["inbox_id"]), str(data["email_id"])))
+                kind = message.get("type")
+                if kind == "email.received":
+                    inbox_id = str(data["inbox_id"])
+                    if self._pending.get(inbox_id):
+                        self._spawn(self._on_email(inbox_id, str(data["email_id"])))
+                elif kind == "wait.created":
+                    deadline = datetime.fromisoformat(str(data["expires_at"]))
+                    self._arm(str(data["wait_id"]), str(data["inbox_id"]), deadline)
+                elif kind in ("wait.completed", "wait.timed_out", "wait.cancelled"):
+                    self._disarm(str(data["wait_id"]))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -169,21 +176,17 @@ class Waits:
             user_id=user_id,
             type="wait.created",
             session_id=wait.session_id,
-            channels=(wait_channel(wait.id),),
+            channels=(wait_channel(wait.id), WAITS_CHANNEL),
             data={
                 "wait_id": wait.id,
                 "inbox_id": inbox.id,
                 "wait_type": type,
                 "timeout_seconds": timeout,
                 "criteria": wait.criteria,
+                "expires_at": wait.deadline.isoformat(),
             },
         )
-
-        async def arm() -> None:
-            self._arm(wait)
-
-        tx.after_commit(arm)
-        return wait
+        return wait  # the engine arms it when wait.created comes back over the bus
 
     async def _reference_point(
         self, tx: Tx, inbox: Inbox, after: str | datetime | None
@@ -256,6 +259,9 @@ class Waits:
                     break
                 if message.get("type") in ("wait.completed", "wait.timed_out", "wait.cancelled"):
                     break
+        resolved = self._resolved.get(wait_id)
+        if resolved is not None and resolved.user_id == user_id:
+            return resolved
         return await self.get(user_id, wait_id)
 
     async def cancel(self, user_id: str, wait_id: str) -> Wait:
@@ -268,26 +274,30 @@ class Waits:
 
     # --- engine ---------------------------------------------------------------------------------
 
-    def _arm(self, wait: Wait) -> None:
-        """Start the timeout timer and look at mail that is already there."""
-        if wait.id in self._timers:
+    def _arm(self, wait_id: str, inbox_id: str, deadline: datetime) -> None:
+        """Index the wait, start its timeout timer and look at mail that is already there."""
+        if wait_id in self._timers:
             return
-        loop = asyncio.get_running_loop()
-        delay = max((wait.deadline - utcnow()).total_seconds(), 0.0)
-        self._timers[wait.id] = loop.call_later(
-            delay, lambda: self._spawn(self._finish(wait.id, "timed_out"))
+        self._pending.setdefault(inbox_id, set()).add(wait_id)
+        self._inbox_of[wait_id] = inbox_id
+        delay = max((deadline - utcnow()).total_seconds(), 0.0)
+        self._timers[wait_id] = asyncio.get_running_loop().call_later(
+            delay, lambda: self._spawn(self._finish(wait_id, "timed_out"))
         )
-        self._spawn(self._scan_backlog(wait.id))
+        self._spawn(self._scan_backlog(wait_id))
 
     async def _scan_backlog(self, wait_id: str) -> None:
+        """Try the mail that arrived since the wait's reference point, oldest first."""
         claimed_by = aliased(Wait)
-        async with self.db.read() as s:
-            wait = (await s.execute(select(Wait).where(Wait.id == wait_id))).scalar_one_or_none()
-            if wait is None or wait.status != "pending":
-                return
-            emails = list(
-                (
-                    await s.execute(
+        try:
+            async with self.db.write() as tx:
+                wait = (
+                    await tx.s.execute(select(Wait).where(Wait.id == wait_id))
+                ).scalar_one_or_none()
+                if wait is None or wait.status != "pending":
+                    return
+                emails = (
+                    await tx.s.execute(
                         select(Email)
                         .where(
                             Email.inbox_id == wait.inbox_id,
@@ -297,98 +307,112 @@ class Waits:
                         .order_by(Email.id)
                     )
                 ).scalars()
-            )
-        for email in emails:
-            outcome = evaluate(wait, EmailView(email))
-            if outcome is None:
-                continue
-            claim = await self._claim(wait, email, outcome)
-            if claim is not Claim.EMAIL_TAKEN:
-                return
+                for email in emails:
+                    outcome = evaluate(wait, EmailView(email))
+                    if outcome is not None and await self._claim(tx, wait, email, outcome):
+                        return
+        except IntegrityError:
+            return  # a concurrent transaction took that email for another wait
 
     async def _on_email(self, inbox_id: str, email_id: str) -> None:
-        async with self.db.read() as s:
-            waits = list(
-                (
-                    await s.execute(
+        """Give a new email to the oldest pending wait of its inbox that it satisfies."""
+        try:
+            async with self.db.write() as tx:
+                waits = (
+                    await tx.s.execute(
                         select(Wait)
                         .where(Wait.inbox_id == inbox_id, Wait.status == "pending")
                         .order_by(Wait.id)
                     )
                 ).scalars()
-            )
-            if not waits:
-                return
-            email = (
-                await s.execute(select(Email).where(Email.id == email_id))
-            ).scalar_one_or_none()
-        if email is None:
-            return
-        view = EmailView(email)
-        for wait in waits:
-            outcome = evaluate(wait, view)
-            if outcome is None:
-                continue
-            claim = await self._claim(wait, email, outcome)
-            if claim is not Claim.WAIT_GONE:
-                return  # claimed, or this email already resolved another wait
-
-    async def _claim(self, wait: Wait, email: Email, outcome: Outcome) -> Claim:
-        now = utcnow()
-        try:
-            async with self.db.write() as tx:
-                updated = await tx.s.execute(
-                    update(Wait)
-                    .where(Wait.id == wait.id, Wait.status == "pending")
-                    .values(
-                        status="completed",
-                        email_id=email.id,
-                        result=outcome.result,
-                        completed_at=now,
+                email = (
+                    await tx.s.execute(
+                        select(Email).where(
+                            Email.id == email_id, ~exists().where(Wait.email_id == email_id)
+                        )
                     )
-                )
-                if updated.rowcount == 0:  # type: ignore[attr-defined]
-                    return Claim.WAIT_GONE
-                if outcome.extraction is not None:
-                    extraction = Extraction(
-                        id=new_id("ext"),
-                        user_id=wait.user_id,
-                        email_id=email.id,
-                        session_id=wait.session_id,
-                        wait_id=wait.id,
-                        type=outcome.result["type"],
-                        value=outcome.result["value"],
-                        confidence=outcome.result["confidence"],
-                        candidates=outcome.result["candidates"],
-                        created_at=now,
-                    )
-                    tx.s.add(extraction)
-                    await tx.s.flush()
-                    await self.events.append(
-                        tx,
-                        user_id=wait.user_id,
-                        type="extraction.completed",
-                        session_id=wait.session_id,
-                        data={
-                            "extraction_id": extraction.id,
-                            "email_id": email.id,
-                            "extraction_type": extraction.type,
-                            "value": extraction.value,
-                            "confidence": extraction.confidence,
-                        },
-                    )
-                await self.events.append(
-                    tx,
-                    user_id=wait.user_id,
-                    type="wait.completed",
-                    session_id=wait.session_id,
-                    channels=(wait_channel(wait.id),),
-                    data={"wait_id": wait.id, "inbox_id": wait.inbox_id, "result": outcome.result},
-                )
+                ).scalar_one_or_none()
+                if email is None:
+                    return  # gone, or already resolved a wait (its backlog scan got there first)
+                view = EmailView(email)
+                for wait in waits:
+                    outcome = evaluate(wait, view)
+                    if outcome is not None and await self._claim(tx, wait, email, outcome):
+                        return
         except IntegrityError:
-            return Claim.EMAIL_TAKEN
-        self._disarm(wait.id)
-        return Claim.CLAIMED
+            return
+
+    async def _claim(self, tx: Tx, wait: Wait, email: Email, outcome: Outcome) -> bool:
+        """Resolve ``wait`` with ``email`` inside ``tx``; False if it is no longer pending.
+
+        ``waits.email_id`` is unique, so a concurrent claim of the same email fails the
+        whole transaction with IntegrityError (the callers stop: the email is taken).
+        """
+        now = utcnow()
+        updated = await tx.s.execute(
+            update(Wait)
+            .where(Wait.id == wait.id, Wait.status == "pending")
+            .values(status="completed", email_id=email.id, result=outcome.result, completed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            return False
+        events: list[NewEvent] = []
+        if outcome.extraction is not None:
+            extraction_id = new_id("ext")
+            await tx.s.execute(
+                insert(Extraction).values(
+                    id=extraction_id,
+                    user_id=wait.user_id,
+                    email_id=email.id,
+                    session_id=wait.session_id,
+                    wait_id=wait.id,
+                    type=outcome.result["type"],
+                    value=outcome.result["value"],
+                    confidence=outcome.result["confidence"],
+                    candidates=outcome.result["candidates"],
+                    created_at=now,
+                )
+            )
+            events.append(
+                NewEvent(
+                    user_id=wait.user_id,
+                    type="extraction.completed",
+                    session_id=wait.session_id,
+                    data={
+                        "extraction_id": extraction_id,
+                        "email_id": email.id,
+                        "extraction_type": outcome.result["type"],
+                        "value": outcome.result["value"],
+                        "confidence": outcome.result["confidence"],
+                    },
+                )
+            )
+        events.append(
+            NewEvent(
+                user_id=wait.user_id,
+                type="wait.completed",
+                session_id=wait.session_id,
+                channels=(wait_channel(wait.id), WAITS_CHANNEL),
+                data={"wait_id": wait.id, "inbox_id": wait.inbox_id, "result": outcome.result},
+            )
+        )
+        # Publishing happens after commit; remember the resolved row first so a blocked
+        # caller on this replica answers without reading it back (detached: no extra UPDATE).
+        tx.s.expunge(wait)
+        wait.status, wait.email_id, wait.result, wait.completed_at = (
+            "completed",
+            email.id,
+            outcome.result,
+            now,
+        )
+
+        async def remember() -> None:
+            self._remember(wait)
+
+        tx.after_commit(remember)
+        await self.events.append_many(tx, events)
+        return True
 
     async def _finish(self, wait_id: str, status: str) -> bool:
         """Move a pending wait to ``timed_out`` or ``cancelled``; False if it was not pending."""
@@ -402,21 +426,39 @@ class Waits:
                 )
             ).scalar_one_or_none()
             if wait is not None:
+
+                async def remember() -> None:
+                    self._remember(wait)
+
+                tx.after_commit(remember)
                 await self.events.append(
                     tx,
                     user_id=wait.user_id,
                     type=f"wait.{status}",
                     session_id=wait.session_id,
-                    channels=(wait_channel(wait_id),),
+                    channels=(wait_channel(wait_id), WAITS_CHANNEL),
                     data={"wait_id": wait_id, "inbox_id": wait.inbox_id, "result": None},
                 )
         self._disarm(wait_id)
         return wait is not None
 
+    def _remember(self, wait: Wait) -> None:
+        """Keep a just-resolved wait for a minute: blocked callers answer from it."""
+        self._disarm(wait.id)
+        self._resolved[wait.id] = wait
+        asyncio.get_running_loop().call_later(60, self._resolved.pop, wait.id, None)
+
     def _disarm(self, wait_id: str) -> None:
         timer = self._timers.pop(wait_id, None)
         if timer is not None:
             timer.cancel()
+        inbox_id = self._inbox_of.pop(wait_id, None)
+        if inbox_id is not None:
+            waits = self._pending.get(inbox_id)
+            if waits is not None:
+                waits.discard(wait_id)
+                if not waits:
+                    del self._pending[inbox_id]
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:
