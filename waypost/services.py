@@ -39,7 +39,7 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
     """Wire the services for ``settings`` (no I/O happens here)."""
     db = Database(settings.resolved_database_url())
     bus = bus or InProcessBus()
-    events = EventLog(bus)
+    events = EventLog(db, bus)
     sessions = SessionService(db, events)
     inboxes = InboxService(db, events, settings)
     waits = Waits(db, events, bus)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from waypost.db.database import Tx
+from waypost.db.database import Database, Tx
 from waypost.db.models import Event
 from waypost.db.models import Session as SessionRow
 from waypost.db.types import utcnow
@@ -87,7 +87,8 @@ class NewEvent:
 class EventLog:
     """The one writer of the ``events`` table."""
 
-    def __init__(self, bus: EventBus) -> None:
+    def __init__(self, db: Database, bus: EventBus) -> None:
+        self.db = db
         self.bus = bus
 
     async def append(
@@ -141,11 +142,7 @@ class EventLog:
                     "data": spec.data,
                 }
             )
-        ids = (
-            await tx.s.execute(
-                insert(Event).returning(Event.id, sort_by_parameter_order=True), rows
-            )
-        ).scalars()
+        ids = await self.db.insert_many(tx, Event.__table__, rows, return_ids=True)
         payloads = []
         publishes: list[tuple[str, dict[str, Any]]] = []
         for event_id, row, spec in zip(ids, rows, specs, strict=True):

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from waypost.db.database import Database
@@ -135,7 +135,7 @@ class MailIngest:
                 ids.append(email_id)
             results.append(ids)
         async with self.db.write() as tx:
-            await tx.s.execute(insert(Email), rows)
+            await self.db.insert_many(tx, Email.__table__, rows)
             await self.events.append_many(tx, events)
         return results
 
