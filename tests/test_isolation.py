@@ -118,4 +118,10 @@ def test_revoked_key_stops_working(server: RunningServer) -> None:
             await db.dispose()
 
     asyncio.run(revoke())
+    # revoked from another process: the server's key cache honours it within 2 seconds
+    import time
+
+    from waypost.auth.keys import AUTH_CACHE_SECONDS
+
+    time.sleep(AUTH_CACHE_SECONDS + 0.1)
     assert httpx.get(f"{server.base_url}/api/v1/sessions", headers=headers).status_code == 401

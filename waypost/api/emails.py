@@ -20,8 +20,8 @@ router = APIRouter(prefix="/api/v1/emails", tags=["emails"])
 async def get_email(email_id: str, user: UserDep, svc: ServicesDep) -> EmailOut:
     email = await svc.emails.get(user, email_id)
     if email.size > 256 * 1024:  # big MIME trees: parse off the event loop
-        return await asyncio.to_thread(email_out, email)
-    return email_out(email)
+        return email_out(email, await asyncio.to_thread(svc.emails.render, email))
+    return email_out(email, svc.emails.render(email))
 
 
 @router.get(

@@ -20,8 +20,8 @@ from waypost.api.schemas import (
 )
 from waypost.db.models import Email, Event, Extraction, Inbox, Wait
 from waypost.db.models import Session as SessionRow
-from waypost.mail.parse import Address, parse_email
-from waypost.mail.sanitize import sanitize_html
+from waypost.mail.parse import Address
+from waypost.mail.store import RenderedEmail
 from waypost.sessions.service import SessionDetail
 
 
@@ -99,8 +99,8 @@ def _addresses(items: list[Address]) -> list[AddressOut]:
     return [AddressOut(name=a.name, address=a.address) for a in items]
 
 
-def email_out(email: Email) -> EmailOut:
-    parsed = parse_email(email.raw)
+def email_out(email: Email, rendered: RenderedEmail) -> EmailOut:
+    parsed = rendered.parsed
     summary = email_summary_out(email).model_dump(by_alias=True)
     return EmailOut.model_validate(
         {
@@ -112,7 +112,7 @@ def email_out(email: Email) -> EmailOut:
             "reply_to": _addresses(parsed.reply_to),
             "headers": [HeaderOut(name=n, value=v) for n, v in parsed.headers],
             "text": parsed.text,
-            "html": sanitize_html(parsed.html) if parsed.html is not None else None,
+            "html": rendered.safe_html,
             "attachments": [
                 AttachmentOut(
                     index=a.index,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,6 +16,8 @@ from waypost.errors import NotFound, Unauthorized
 from waypost.ids import new_id
 
 KEY_PREFIX = "wp_"
+AUTH_CACHE_SECONDS = 2.0  # how long a revocation made elsewhere can take to bite
+AUTH_CACHE_SIZE = 10_000
 
 
 def hash_key(token: str) -> str:
@@ -39,6 +42,9 @@ class KeyService:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # key hash -> (user id, monotonic time checked): one DB read per key every few
+        # seconds instead of one per request. Only valid keys are cached.
+        self._valid: dict[str, tuple[str, float]] = {}
 
     async def ensure_user(self, name: str) -> str:
         """The id of user ``name``, creating the user on first use."""
@@ -90,20 +96,27 @@ class KeyService:
             key, uname = row
             if key.revoked_at is None:
                 key.revoked_at = utcnow()
+            self._valid.pop(key.key_hash, None)
             return self._info(key, uname)
 
     async def authenticate(self, token: str) -> str:
         """The user id owning ``token``; raises Unauthorized for unknown or revoked keys."""
+        digest = hash_key(token)
+        cached = self._valid.get(digest)
+        if cached is not None and time.monotonic() - cached[1] < AUTH_CACHE_SECONDS:
+            return cached[0]
         async with self.db.read() as s:
             row = (
                 await s.execute(
-                    select(ApiKey.user_id, ApiKey.revoked_at).where(
-                        ApiKey.key_hash == hash_key(token)
-                    )
+                    select(ApiKey.user_id, ApiKey.revoked_at).where(ApiKey.key_hash == digest)
                 )
             ).first()
         if row is None or row.revoked_at is not None:
+            self._valid.pop(digest, None)
             raise Unauthorized("Invalid or missing API key")
+        if len(self._valid) >= AUTH_CACHE_SIZE:
+            self._valid.clear()
+        self._valid[digest] = (str(row.user_id), time.monotonic())
         return str(row.user_id)
 
     async def count(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +26,8 @@ from waypost.errors import NotFound
 from waypost.events.log import MAIL_CHANNEL, EventLog, NewEvent, inbox_channel
 from waypost.ids import new_id
 from waypost.mail.inboxes import Recipient
-from waypost.mail.parse import parse_headers_fast
+from waypost.mail.parse import ParsedEmail, parse_email, parse_headers_fast
+from waypost.mail.sanitize import sanitize_html
 
 log = logging.getLogger("waypost.mail")
 
@@ -140,11 +142,37 @@ class MailIngest:
         return results
 
 
+@dataclass(frozen=True)
+class RenderedEmail:
+    """An email parsed once and its HTML sanitised once (stored mail never changes)."""
+
+    parsed: ParsedEmail
+    safe_html: str | None
+
+
 class EmailService:
     """Read stored emails on behalf of their owner."""
 
+    RENDER_CACHE_SIZE = 512
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._rendered: OrderedDict[str, RenderedEmail] = OrderedDict()
+
+    def render(self, email: Email) -> RenderedEmail:
+        """Parse and sanitise ``email``, remembering the last few hundred (an LRU)."""
+        cached = self._rendered.get(email.id)
+        if cached is not None:
+            self._rendered.move_to_end(email.id)
+            return cached
+        parsed = parse_email(email.raw)
+        rendered = RenderedEmail(
+            parsed, sanitize_html(parsed.html) if parsed.html is not None else None
+        )
+        self._rendered[email.id] = rendered
+        if len(self._rendered) > self.RENDER_CACHE_SIZE:
+            self._rendered.popitem(last=False)
+        return rendered
 
     async def list(
         self,
