@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from waypost import __version__
-from waypost.api import emails, extractions, health, inboxes, sessions, waits, workflows
+from waypost.api import agents, emails, extractions, health, inboxes, sessions, waits, workflows
 from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit
 from waypost.config import Settings
@@ -74,7 +74,8 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (health, sessions, inboxes, emails, waits, extractions, workflows):
+    modules = (health, sessions, inboxes, emails, waits, extractions, workflows, agents)
+    for module in modules:
         app.include_router(module.router)
     return app
 

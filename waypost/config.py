@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     sse_keepalive_seconds: float = 15.0
     trusted_gateway: bool = False
     log_level: str = "info"
+    secret_key: str | None = None  # Fernet key for credentials; else <data dir>/secret.key
     chaos: bool = False  # fault injection for tests (workflows' fail_at); never in production
 
     @property

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from waypost.agents.secrets import SecretBox
+from waypost.agents.store import Agents, Credentials, Sandboxes
 from waypost.auth.keys import KeyService
 from waypost.config import Settings
 from waypost.db.database import Database
@@ -33,6 +35,9 @@ class Services:
     waits: Waits
     extractions: Extractions
     workflows: Workflows
+    credentials: Credentials
+    agents: Agents
+    sandboxes: Sandboxes
 
 
 def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
@@ -43,6 +48,8 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
     sessions = SessionService(db, events)
     inboxes = InboxService(db, events, settings)
     waits = Waits(db, events, bus)
+    credentials = Credentials(db, SecretBox.from_settings(settings.secret_key, settings.data_dir))
+    agents = Agents(db, credentials)
     return Services(
         settings=settings,
         db=db,
@@ -56,4 +63,7 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
         waits=waits,
         extractions=Extractions(db, events),
         workflows=Workflows(db, events, sessions, inboxes, waits, chaos=settings.chaos),
+        credentials=credentials,
+        agents=agents,
+        sandboxes=Sandboxes(db, agents, settings.data_dir / "sandboxes"),
     )

@@ -281,3 +281,86 @@ class ReplayStep(BaseModel):
 class ReplayOut(BaseModel):
     session_id: str
     steps: list[ReplayStep]
+
+
+# --- credentials, agents, sandboxes --------------------------------------------------------------
+
+
+class CredentialCreate(RequestModel):
+    provider: str
+    name: str = Field(min_length=1, max_length=200)
+    secret: str = Field(min_length=1, max_length=10_000)
+    base_url: str | None = Field(default=None, max_length=2000)
+
+
+class CredentialOut(BaseModel):
+    """Never the secret: only that one is stored."""
+
+    id: str
+    provider: str
+    name: str
+    base_url: str | None
+    has_secret: bool = True
+    created_at: datetime
+
+
+class AgentCreate(RequestModel):
+    name: str = Field(min_length=1, max_length=200)
+    system_prompt: str | None = Field(default=None, max_length=200_000)
+    chat_model_config: dict[str, Any]
+    fallback_chat_model_config: dict[str, Any] | None = None
+    context_config: dict[str, Any] | None = None
+    react_config: dict[str, Any] | None = None
+    tools: list[str] | None = None
+    permissions: dict[str, Any] | None = None
+    is_default: bool = False
+
+
+class AgentUpdate(RequestModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    system_prompt: str | None = Field(default=None, max_length=200_000)
+    chat_model_config: dict[str, Any] | None = None
+    fallback_chat_model_config: dict[str, Any] | None = None
+    context_config: dict[str, Any] | None = None
+    react_config: dict[str, Any] | None = None
+    tools: list[str] | None = None
+    permissions: dict[str, Any] | None = None
+    is_default: bool | None = None
+
+
+class AgentOut(BaseModel):
+    id: str
+    name: str
+    system_prompt: str
+    chat_model_config: dict[str, Any]
+    fallback_chat_model_config: dict[str, Any] | None
+    context_config: dict[str, Any]
+    react_config: dict[str, Any]
+    tools: list[str] | None
+    permissions: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SandboxCreate(RequestModel):
+    name: str | None = Field(default=None, max_length=200)
+    limits: dict[str, Any] = Field(default_factory=dict)
+    agent_id: str | None = None
+
+
+class SandboxUpdate(RequestModel):
+    agent_id: str | None = None
+
+
+class SandboxOut(BaseModel):
+    id: str
+    name: str | None
+    limits: dict[str, Any]
+    agent_id: str | None
+    created_at: datetime
+
+
+class SandboxSessionCreate(RequestModel):
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    agent_id: str | None = None
+    name: str | None = Field(default=None, max_length=500)

@@ -30,6 +30,7 @@ class User(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    default_agent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class ApiKey(Base):
@@ -60,6 +61,9 @@ class Session(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # agent sessions: the runtime state object (seed 002) and whether a run is going
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    run_status: Mapped[str] = mapped_column(String(20), default="idle")
 
 
 class Inbox(Base):
@@ -159,4 +163,67 @@ class Extraction(Base):
     value: Mapped[str | None] = mapped_column(Text, nullable=True)
     confidence: Mapped[float] = mapped_column(default=0.0)
     candidates: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Credential(Base):
+    """A model API key, encrypted at rest; never returned by any API."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Agent(Base):
+    """An agent: system prompt, model + fallback configs, context and ReAct configs."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    system_prompt: Mapped[str] = mapped_column(Text)
+    chat_model_config: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    fallback_chat_model_config: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONType, nullable=True
+    )
+    context_config: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    react_config: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    tools: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
+    permissions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Sandbox(Base):
+    """An isolated working directory with limits, where agent sessions run."""
+
+    __tablename__ = "sandboxes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    limits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    agent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Message(Base):
+    """One conversation message: a role and content blocks, committed as it happens."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_session", "session_id", "id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    content: Mapped[list[Any]] = mapped_column(JSONType)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Agent runtime: model providers and the loop that drives them."""

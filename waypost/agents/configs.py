@@ -1,0 +1,64 @@
+"""Agent configuration shapes and seed 002's defaults."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+DEFAULT_SYSTEM_PROMPT = "You're a helpful assistant."
+DEFAULT_COMPRESSION_PROMPT = (
+    "<system-hint>You have been working on the task described above but have not yet "
+    "completed it. Now write a continuation summary that will allow you to resume work "
+    "efficiently in a future context window where the conversation history will be replaced "
+    "with this summary. Your summary should be structured, concise, and actionable."
+    "</system-hint>"
+)
+DEFAULT_SUMMARY_TEMPLATE = (
+    "<system-info>Here is a summary of your previous work\n# Task Overview\n{task_overview}\n\n"
+    "# Current State\n{current_state}\n\n# Important Discoveries\n{important_discoveries}\n\n"
+    "# Next Steps\n{next_steps}\n\n# Context to Preserve\n{context_to_preserve}</system-info>"
+)
+PROVIDERS = ("openai", "anthropic", "scripted")
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class ChatModelConfig(_Config):
+    """Which provider and model, with which credential and parameters."""
+
+    type: Literal["openai", "anthropic", "scripted"]
+    credential_id: str | None = None
+    model: str = ""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    base_url: str | None = None
+    context_window: int = Field(default=128_000, ge=1_000)
+
+
+class ContextConfig(_Config):
+    """When and how the conversation is compacted into a summary (seed 002 defaults)."""
+
+    trigger_ratio: float = Field(default=0.8, gt=0, le=1)
+    reserve_ratio: float = Field(default=0.1, ge=0, lt=1)
+    compression_prompt: str = DEFAULT_COMPRESSION_PROMPT
+    summary_template: str = DEFAULT_SUMMARY_TEMPLATE
+    summary_schema: dict[str, Any] = Field(default_factory=dict)
+    tool_result_limit: int = Field(default=3000, ge=100)
+
+
+class ReactConfig(_Config):
+    """The ReAct loop's bounds."""
+
+    max_iters: int = Field(default=20, ge=1, le=500)
+    stop_on_reject: bool = False
+
+
+class PermissionRules(_Config):
+    """Tool permissions: each a list of tool names (``*`` for all); deny wins, then ask."""
+
+    allow: list[str] = Field(default_factory=lambda: ["*"])
+    deny: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
