@@ -1,0 +1,125 @@
+"""A deterministic, network-free provider that streams scripted turns like a real model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from typing import Any
+
+from waypost.agents.providers.base import (
+    Done,
+    ErrorKind,
+    Message,
+    ProviderError,
+    StreamEvent,
+    TextDelta,
+    ToolSpec,
+    ToolUseComplete,
+    ToolUseStart,
+    Usage,
+    approx_tokens,
+    kind_for_status,
+)
+
+SCRIPT_ENDED = "(script ended)"
+_VALID_KINDS: frozenset[str] = frozenset(
+    {"auth", "rate_limit", "server", "timeout", "connection", "bad_request"}
+)
+_CHUNK = re.compile(r"\S+\s*|\s+")
+
+
+def text_chunks(text: str) -> list[str]:
+    """Split text word by word (whitespace kept) so that the chunks join back to ``text``."""
+    return _CHUNK.findall(text)
+
+
+class ScriptedProvider:
+    """Plays ``parameters["turns"][n]`` where n = assistant messages so far, so replays match.
+
+    A turn is a list of ``text``/``tool_use`` blocks, ``{"content": [...], "stop_reason": ...}``,
+    or ``{"error": {"status": 500, "message": "..."}}`` (``"kind"`` may replace ``"status"``).
+    """
+
+    name = "scripted"
+
+    def __init__(self, parameters: dict[str, Any] | None = None) -> None:
+        self.default_parameters: dict[str, Any] = dict(parameters or {})
+        self.calls = 0
+
+    async def stream(
+        self,
+        *,
+        system: str,
+        messages: list[Message],
+        tools: list[ToolSpec],
+        model: str,
+        parameters: dict[str, Any],
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream the scripted turn chunk by chunk, honouring ``chunk_delay_ms``."""
+        self.calls += 1
+        params = {**self.default_parameters, **parameters}
+        turns: list[Any] = list(params.get("turns") or [])
+        delay = float(params.get("chunk_delay_ms", 0)) / 1000.0
+        index = sum(1 for m in messages if m.role == "assistant")
+        turn: Any = turns[index] if index < len(turns) else [{"type": "text", "text": SCRIPT_ENDED}]
+
+        blocks, stop_reason = self._unpack(turn, index)
+        input_tokens = approx_tokens(
+            system
+            + json.dumps([asdict(m) for m in messages], sort_keys=True)
+            + json.dumps([asdict(t) for t in tools], sort_keys=True)
+        )
+        output_text = ""
+        has_tool_use = False
+        first = True
+
+        async def pause() -> None:
+            nonlocal first
+            if not first and delay > 0:
+                await asyncio.sleep(delay)
+            first = False
+
+        for i, block in enumerate(blocks):
+            btype = block.get("type")
+            if btype == "text":
+                text = str(block.get("text", ""))
+                output_text += text
+                for chunk in text_chunks(text):
+                    await pause()
+                    yield TextDelta(chunk)
+            elif btype == "tool_use":
+                has_tool_use = True
+                tool_id = str(block.get("id") or f"toolu_{index:03d}_{i:02d}")
+                name = str(block["name"])
+                tool_input = dict(block.get("input") or {})
+                output_text += name + json.dumps(tool_input, sort_keys=True)
+                await pause()
+                yield ToolUseStart(tool_id, name)
+                await pause()
+                yield ToolUseComplete(tool_id, name, tool_input)
+            else:
+                raise ValueError(f"scripted turn {index}: unsupported block type {btype!r}")
+        yield Usage(input_tokens, approx_tokens(output_text))
+        yield Done(stop_reason or ("tool_use" if has_tool_use else "end_turn"))
+
+    @staticmethod
+    def _unpack(turn: Any, index: int) -> tuple[list[dict[str, Any]], str | None]:
+        """Normalise a turn to (blocks, explicit stop_reason), raising scripted errors."""
+        if isinstance(turn, list):
+            return turn, None
+        if isinstance(turn, dict) and "error" in turn:
+            err = turn["error"] or {}
+            status = err.get("status")
+            kind = err.get("kind") or (kind_for_status(int(status)) if status else "server")
+            if kind not in _VALID_KINDS:
+                raise ValueError(f"scripted turn {index}: unknown error kind {kind!r}")
+            kind_typed: ErrorKind = kind
+            message = str(err.get("message", f"scripted {kind} error"))
+            raise ProviderError(message, kind=kind_typed, status=int(status) if status else None)
+        if isinstance(turn, dict) and "content" in turn:
+            stop = turn.get("stop_reason")
+            return list(turn["content"]), str(stop) if stop else None
+        raise ValueError(f"scripted turn {index}: expected a list of blocks or a dict")
