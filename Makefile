@@ -7,6 +7,11 @@ ARGS ?=
 .PHONY: run test lint typecheck install bench clean
 
 $(BIN)/.installed: pyproject.toml
+	@# bubblewrap confines the agents' run_command; without it run_command is refused.
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq bubblewrap; \
+	  else echo "warning: bubblewrap (bwrap) is not installed: agents' run_command will be refused"; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

@@ -8,7 +8,7 @@ import os
 import stat
 from collections import deque
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from waypost.sandbox.types import ToolError
@@ -41,7 +41,9 @@ def confine(root: Path, path: str, *, write: bool = False) -> Path:
     """
     _check_text(path)
     if os.path.isabs(path):
-        raise ToolError(f"absolute paths are not allowed (use a path relative to the sandbox): {path}")
+        raise ToolError(
+            f"absolute paths are not allowed (use a path relative to the sandbox): {path}"
+        )
     root_real = os.path.realpath(root)
     current = root_real
     pending: deque[str] = deque(path.split("/"))
@@ -129,7 +131,9 @@ def open_beneath(
                 nfd = os.open(comp, dir_flags, dir_fd=fd)
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise ToolError("path changed to a symlink or non-directory while opening") from exc
+                    raise ToolError(
+                        "path changed to a symlink or non-directory while opening"
+                    ) from exc
                 raise
             os.close(fd)
             fd = nfd
@@ -167,7 +171,7 @@ def split_pattern(pattern: str) -> list[str]:
 def match_segments(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     """Match path segments against glob segments; '**' matches zero or more segments."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def go(i: int, j: int) -> bool:
         if i == len(pattern):
             return j == len(parts)

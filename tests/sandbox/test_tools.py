@@ -1,0 +1,107 @@
+"""Tool specs, truncate, and the never-raising dispatcher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from waypost.sandbox import Limits, Sandbox, call_tool, runner, tool_specs, truncate
+
+NAMES = ["read_file", "write_file", "edit_file", "list_files", "glob", "grep", "run_command"]
+
+
+def test_specs_shape() -> None:
+    specs = tool_specs()
+    assert [s["name"] for s in specs] == NAMES
+    for spec in specs:
+        assert set(spec) == {"name", "description", "input_schema"}
+        assert spec["description"]
+        schema = spec["input_schema"]
+        assert schema["type"] == "object"
+        assert set(schema["required"]) <= set(schema["properties"])
+    specs[0]["name"] = "mutated"
+    assert tool_specs()[0]["name"] == "read_file"
+
+
+def test_truncate() -> None:
+    assert truncate("short", 10) == "short"
+    assert truncate("x" * 10, 10) == "x" * 10
+    assert truncate("x" * 25, 10) == "x" * 10 + "\n[truncated: 15 characters omitted]"
+    with pytest.raises(ValueError):
+        truncate("x", -1)
+
+
+async def test_roundtrip_through_call_tool(root: Path, sandbox: Sandbox) -> None:
+    wrote = await call_tool(sandbox, "write_file", {"path": "a/f.txt", "content": "x = 1\n"})
+    assert not wrote.is_error, wrote.content
+    edit = {"path": "a/f.txt", "old": "1", "new": "2", "replace_all": True}
+    assert not (await call_tool(sandbox, "edit_file", edit)).is_error
+    read = await call_tool(sandbox, "read_file", {"path": "a/f.txt", "offset": 0, "limit": 5})
+    assert read.content == "x = 2\n"
+    assert (await call_tool(sandbox, "list_files", {})).content == "a/"
+    assert (await call_tool(sandbox, "glob", {"pattern": "**/*.txt"})).content == "a/f.txt"
+    grep = await call_tool(sandbox, "grep", {"pattern": "x", "glob": "*.txt"})
+    assert grep.content == "a/f.txt:1:x = 2"
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("rm_rf", {}, "unknown tool"),
+        ("read_file", {}, "missing required argument(s): path"),
+        ("read_file", {"path": 3}, "'path' must be a string"),
+        ("read_file", {"path": "f", "offset": True}, "'offset' must be an integer"),
+        ("read_file", {"path": "f", "offset": 1.5}, "'offset' must be an integer"),
+        ("read_file", {"path": "f", "limit": -1}, "must not be negative"),
+        ("read_file", {"path": "f", "mode": "r"}, "unknown argument(s): mode"),
+        ("edit_file", {"path": "f", "old": "a", "new": "b", "replace_all": 1}, "boolean"),
+        ("run_command", {"command": "true", "timeout": float("nan")}, "must be a number"),
+        ("run_command", {"command": ["ls"]}, "must be a string"),
+        ("read_file", {"path": "../etc/passwd"}, "escapes the sandbox"),
+    ],
+)
+async def test_bad_calls_are_errors(
+    sandbox: Sandbox, name: str, args: dict[str, Any], message: str
+) -> None:
+    result = await call_tool(sandbox, name, args)
+    assert result.is_error
+    assert message in result.content
+
+
+async def test_non_dict_input(sandbox: Sandbox) -> None:
+    result = await call_tool(sandbox, "read_file", ["path"])  # type: ignore[arg-type]
+    assert result.is_error and "must be an object" in result.content
+
+
+async def test_unexpected_exceptions_become_errors(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(sandbox, "list_files", boom)
+    result = await call_tool(sandbox, "list_files", {})
+    assert result.is_error and "internal error: RuntimeError" in result.content
+
+
+async def test_results_are_truncated(root: Path) -> None:
+    box = Sandbox(root, Limits(max_output_bytes=100))
+    (root / "big.txt").write_text("y" * 500)
+    result = await call_tool(box, "read_file", {"path": "big.txt"})
+    assert result.content == "y" * 100 + "\n[truncated: 400 characters omitted]"
+
+
+async def test_run_command_dispatch_when_unavailable(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "bwrap_status", lambda: (False, "not found on PATH"))
+    result = await call_tool(sandbox, "run_command", {"command": "true", "timeout": 5})
+    assert result.is_error and "run_command is unavailable" in result.content
+
+
+@pytest.mark.usefixtures("bwrap")
+async def test_run_command_dispatch(sandbox: Sandbox) -> None:
+    result = await call_tool(sandbox, "run_command", {"command": "echo hi", "timeout": 5})
+    assert result.content == "hi\n[exit code 0]"

@@ -1,0 +1,293 @@
+"""run_command under bubblewrap: no network, read-only system, the sandbox at /workspace."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from waypost.sandbox.types import Limits, ToolResult
+
+WORKSPACE = "/workspace"
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
+# Secrets a root-run server would otherwise expose through the read-only /etc bind.
+MASKED_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers")
+SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+READ_CHUNK = 65536
+KILL_REAP_SECONDS = 5.0
+
+_status_lock = threading.Lock()
+_status: tuple[bool, str] | None = None
+
+
+def _system_binds() -> list[str]:
+    """Read-only binds (or symlinks, on merged-/usr systems) for the system directories."""
+    args: list[str] = []
+    for d in SYSTEM_DIRS:
+        if os.path.islink(d):
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    for f in MASKED_FILES:
+        if os.path.lexists(f) and not os.path.islink(f):
+            args += ["--ro-bind", "/dev/null", f]
+    return args
+
+
+def _prlimit_args(limits: Limits) -> list[str]:
+    """A prlimit(1) prefix setting the rlimits inside the sandbox ([] if prlimit is missing)."""
+    prlimit = shutil.which("prlimit", path="/usr/bin:/bin")
+    if prlimit is None:
+        return []
+    return [
+        prlimit,
+        f"--cpu={limits.cpu_seconds}",
+        f"--as={limits.memory_bytes}",
+        f"--nproc={limits.max_processes}",
+        "--core=0",
+        "--",
+    ]
+
+
+def _preexec(limits: Limits) -> Callable[[], None]:
+    """Fallback rlimits when prlimit(1) is missing (applies to bwrap and its children)."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
+
+
+def build_argv(bwrap: str, root: Path, command: str, limits: Limits) -> list[str]:
+    """The full bwrap command line running `bash -lc command`."""
+    return [
+        bwrap,
+        "--unshare-all",  # user, ipc, pid, net, uts, cgroup: no network at all
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        *_system_binds(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--bind",
+        os.path.realpath(root),
+        WORKSPACE,
+        "--chdir",
+        WORKSPACE,
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        SAFE_PATH,
+        "--setenv",
+        "HOME",
+        WORKSPACE,
+        "--setenv",
+        "LANG",
+        "C.UTF-8",
+        "--",
+        *_prlimit_args(limits),
+        "bash",
+        "-lc",
+        command,
+    ]
+
+
+def _child_env() -> dict[str, str]:
+    return {"PATH": SAFE_PATH, "HOME": WORKSPACE, "LANG": "C.UTF-8"}
+
+
+def _probe() -> tuple[bool, str]:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False, "bwrap not found on PATH (install the 'bubblewrap' package)"
+    with tempfile.TemporaryDirectory(prefix="waypost-bwrap-probe-") as tmp:
+        argv = build_argv(bwrap, Path(tmp), "echo ok", Limits())
+        try:
+            done = subprocess.run(
+                argv,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=20,
+                env=_child_env(),
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return False, f"bwrap could not be started: {exc}"
+    if done.returncode != 0 or done.stdout.strip() != b"ok":
+        err = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        return False, f"bwrap cannot create its namespaces: {err[:300]}"
+    try:
+        version = subprocess.run(
+            [bwrap, "--version"], capture_output=True, timeout=5, check=False
+        ).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        version = ""
+    return True, f"bubblewrap works ({version.strip() or bwrap}); network is unshared"
+
+
+def bwrap_status() -> tuple[bool, str]:
+    """(available, reason): whether bwrap can sandbox commands here. Probed once, cached."""
+    global _status
+    with _status_lock:
+        if _status is None:
+            _status = _probe()
+        return _status
+
+
+def reset_bwrap_status() -> None:
+    """Forget the cached probe (for tests)."""
+    global _status
+    with _status_lock:
+        _status = None
+
+
+class _Capped:
+    """Keeps the first and last bytes of a stream, counting what falls in between."""
+
+    def __init__(self, limit: int) -> None:
+        self.head_limit = max(limit, 0) // 2
+        self.tail_limit = max(limit, 0) - self.head_limit
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if data and self.tail_limit:
+            self.tail += data
+            if len(self.tail) > self.tail_limit:
+                del self.tail[: len(self.tail) - self.tail_limit]
+
+    def text(self) -> str:
+        omitted = self.total - len(self.head) - len(self.tail)
+        head = self.head.decode("utf-8", "replace")
+        tail = self.tail.decode("utf-8", "replace")
+        if omitted <= 0:
+            return head + tail
+        return f"{head}\n[output truncated: {omitted} bytes omitted]\n{tail}"
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (bwrap's --new-session child is not in its group)."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        fields = raw[raw.rfind(b")") + 2 :].split()
+        children.setdefault(int(fields[1]), []).append(int(name))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _gone(pid: int) -> bool:
+    """True once a pid no longer names a live (non-zombie) process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return True
+    return raw[raw.rfind(b")") + 2 :][:1] in (b"Z", b"X")
+
+
+async def _terminate(proc: asyncio.subprocess.Process) -> None:
+    """SIGKILL everything bwrap started, then bwrap's process group; reap; wait (bounded).
+
+    The sandbox's processes go first: killing the sandbox's pid 1 tears down its whole pid
+    namespace and lets bwrap reap it and exit by itself (no zombie left for init). The
+    process group is then killed too in case bwrap is still there.
+    """
+    victims = _descendants(proc.pid)
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), 0.5)
+    if proc.returncode is None:  # the group leader is unreaped, so its pgid is still ours
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), KILL_REAP_SECONDS)
+    deadline = time.monotonic() + KILL_REAP_SECONDS
+    # polling /proc: there is nothing to wait on for processes that are not our children
+    while time.monotonic() < deadline and not all(_gone(p) for p in victims):  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+
+
+async def run_in_bwrap(root: Path, command: str, seconds: float, limits: Limits) -> ToolResult:
+    """Run `command` confined; kill the whole tree on timeout or cancellation."""
+    available, reason = await asyncio.to_thread(bwrap_status)
+    bwrap = shutil.which("bwrap")
+    if not available or bwrap is None:
+        return ToolResult(f"run_command is unavailable: bubblewrap (bwrap) {reason}", is_error=True)
+    argv = build_argv(bwrap, root, command, limits)
+    preexec = None if _prlimit_args(limits) else _preexec(limits)
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=_child_env(),
+        start_new_session=True,
+        preexec_fn=preexec,
+    )
+    out = _Capped(limits.max_output_bytes)
+
+    async def pump() -> int:
+        assert proc.stdout is not None
+        while chunk := await proc.stdout.read(READ_CHUNK):
+            out.feed(chunk)
+        return await proc.wait()
+
+    started = time.monotonic()
+    try:
+        code = await asyncio.wait_for(pump(), seconds)
+    except TimeoutError:
+        await _terminate(proc)
+        elapsed = time.monotonic() - started
+        note = f"[command timed out after {elapsed:.1f}s; process group killed]"
+        return ToolResult(_with_note(out.text(), note), is_error=True)
+    except BaseException:  # cancellation (or anything else): never leave the tree running
+        cleanup = asyncio.ensure_future(_terminate(proc))
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(cleanup)  # a second cancel leaves the cleanup running
+        raise
+    return ToolResult(_with_note(out.text(), f"[exit code {code}]"), is_error=code != 0)
+
+
+def _with_note(output: str, note: str) -> str:
+    """Output followed by a status line on its own line."""
+    if not output:
+        return note
+    sep = "" if output.endswith("\n") else "\n"
+    return f"{output}{sep}{note}"
