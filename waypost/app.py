@@ -13,11 +13,22 @@ import uvicorn
 from fastapi import FastAPI
 
 from waypost import __version__
-from waypost.api import agents, emails, extractions, health, inboxes, sessions, waits, workflows
+from waypost.api import (
+    agents,
+    conversations,
+    emails,
+    extractions,
+    health,
+    inboxes,
+    sessions,
+    waits,
+    workflows,
+)
 from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit
 from waypost.config import Settings
 from waypost.mail.smtp import WaypostHandler, start_smtp
+from waypost.sandbox import bwrap_status
 from waypost.services import Services, build_services
 
 log = logging.getLogger("waypost")
@@ -44,6 +55,12 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
         await svc.db.migrate()
         svc.ingest.start()
         await svc.waits.start()
+        recovered = await svc.conversations.recover()
+        if recovered:
+            log.warning("marked %d agent runs interrupted by the restart", recovered)
+        bwrap_ok, bwrap_reason = bwrap_status()
+        if not bwrap_ok:
+            log.warning("run_command is disabled: %s", bwrap_reason)
         smtp = await start_smtp(settings, WaypostHandler(svc.inboxes, svc.ingest), smtp_sock)
         reaper = asyncio.create_task(_reap_forever(svc), name="waypost-reaper")
         app.state.services = svc
@@ -62,6 +79,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
             with contextlib.suppress(asyncio.CancelledError):
                 await reaper
             await smtp.wait_closed()
+            await svc.conversations.stop_all()
             await svc.ingest.stop()
             await svc.waits.stop()
             await svc.db.dispose()
@@ -74,7 +92,9 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    modules = (health, sessions, inboxes, emails, waits, extractions, workflows, agents)
+    modules = (
+        health, sessions, conversations, inboxes, emails, waits, extractions, workflows, agents
+    )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from waypost.agents.mail_tools import MailTools
+from waypost.agents.runtime import Conversations
 from waypost.agents.secrets import SecretBox
 from waypost.agents.store import Agents, Credentials, Sandboxes
 from waypost.auth.keys import KeyService
@@ -38,6 +40,7 @@ class Services:
     credentials: Credentials
     agents: Agents
     sandboxes: Sandboxes
+    conversations: Conversations
 
 
 def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
@@ -50,6 +53,18 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
     waits = Waits(db, events, bus)
     credentials = Credentials(db, SecretBox.from_settings(settings.secret_key, settings.data_dir))
     agents = Agents(db, credentials)
+    sandboxes = Sandboxes(db, agents, settings.data_dir / "sandboxes")
+    extractions = Extractions(db, events)
+    conversations = Conversations(
+        db,
+        events,
+        bus,
+        sessions,
+        agents,
+        credentials,
+        sandboxes,
+        MailTools(inboxes, waits, extractions),
+    )
     return Services(
         settings=settings,
         db=db,
@@ -61,9 +76,10 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
         emails=EmailService(db),
         ingest=MailIngest(db, events),
         waits=waits,
-        extractions=Extractions(db, events),
+        extractions=extractions,
         workflows=Workflows(db, events, sessions, inboxes, waits, chaos=settings.chaos),
         credentials=credentials,
         agents=agents,
-        sandboxes=Sandboxes(db, agents, settings.data_dir / "sandboxes"),
+        sandboxes=sandboxes,
+        conversations=conversations,
     )

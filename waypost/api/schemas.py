@@ -61,6 +61,7 @@ class SessionOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     ended_at: datetime | None
+    is_running: bool = False
 
 
 class SessionCounts(BaseModel):
@@ -364,3 +365,29 @@ class SandboxSessionCreate(RequestModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     agent_id: str | None = None
     name: str | None = Field(default=None, max_length=500)
+
+
+class MessageOut(BaseModel):
+    id: str
+    session_id: str
+    role: str
+    content: list[dict[str, Any]]
+    timestamp: datetime
+    usage: dict[str, int] | None
+
+
+class MessageCreate(RequestModel):
+    role: Literal["user"] = "user"
+    content: list[dict[str, Any]] | str
+
+
+class ApprovalDecision(RequestModel):
+    decision: Literal["approve", "reject"]
+
+
+class AgentSessionOut(SessionDetailOut):
+    """An agent session (seeds 002, 003): its messages, configs, runtime state, is_running."""
+
+    messages: list[MessageOut]
+    config: dict[str, Any] | None
+    state: dict[str, Any]

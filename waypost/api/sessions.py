@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import (
+    AgentSessionOut,
     ListPage,
     ReplayOut,
     ReplayStep,
@@ -60,9 +61,17 @@ async def list_sessions(
     )
 
 
-@router.get("/{session_id}", response_model=SessionDetailOut)
-async def get_session(session_id: str, user: UserDep, svc: ServicesDep) -> SessionDetailOut:
-    return session_detail_out(await svc.sessions.detail(user, session_id))
+@router.get("/{session_id}", response_model=AgentSessionOut | SessionDetailOut)
+async def get_session(
+    session_id: str, user: UserDep, svc: ServicesDep
+) -> AgentSessionOut | SessionDetailOut:
+    """A session; agent sessions also carry messages, configs, state and is_running."""
+    detail = await svc.sessions.detail(user, session_id)
+    if detail.row.agent_id or detail.row.sandbox_id:
+        from waypost.api.conversations import agent_session_out
+
+        return await agent_session_out(svc, user, session_id)
+    return session_detail_out(detail)
 
 
 @router.post("/{session_id}/complete", response_model=SessionDetailOut)

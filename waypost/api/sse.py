@@ -23,9 +23,22 @@ def format_sse(event: dict[str, Any]) -> str:
     return f"id: {event['seq']}\nevent: {event['type']}\ndata: {data}\n\n"
 
 
-async def session_event_stream(svc: Services, session_id: str, after: int) -> AsyncIterator[str]:
-    """Every event of the session with ``seq > after``, then live ones, with keepalives."""
+async def session_event_stream(
+    svc: Services,
+    session_id: str,
+    after: int,
+    types: frozenset[str] | None = None,
+    keepalive_event: bool = False,
+) -> AsyncIterator[str]:
+    """The session's events with ``seq > after`` (of ``types``, if given), then live ones.
+
+    Keepalives are SSE comments, or ``event: keepalive`` frames for the agent stream.
+    """
     last = after
+    keepalive = "event: keepalive\ndata: {}\n\n" if keepalive_event else ": keepalive\n\n"
+
+    def frame(event: dict[str, Any]) -> str:
+        return format_sse(event) if types is None or event["type"] in types else ""
 
     async def backlog() -> list[dict[str, Any]]:
         async with svc.db.read() as s:
@@ -36,11 +49,12 @@ async def session_event_stream(svc: Services, session_id: str, after: int) -> As
         yield ": connected\n\n"
         for event in await backlog():
             last = event["seq"]
-            yield format_sse(event)
+            if text := frame(event):
+                yield text
         while True:
             message = await sub.get(within=svc.settings.sse_keepalive_seconds)
             if message is None:
-                yield ": keepalive\n\n"
+                yield keepalive
                 continue
             if message is CLOSED:
                 return
@@ -49,9 +63,11 @@ async def session_event_stream(svc: Services, session_id: str, after: int) -> As
                 continue
             if seq == last + 1 and not sub.lagged:
                 last = seq
-                yield format_sse(message)
+                if text := frame(message):
+                    yield text
                 continue
             sub.lagged = False
             for event in await backlog():
                 last = event["seq"]
-                yield format_sse(event)
+                if text := frame(event):
+                    yield text

@@ -37,6 +37,7 @@ def session_out(row: SessionRow) -> SessionOut:
         created_at=row.created_at,
         updated_at=row.updated_at,
         ended_at=row.ended_at,
+        is_running=row.run_status == "running",
     )
 
 

@@ -1,0 +1,367 @@
+"""Agent conversations (seeds 002, 003) with the scripted provider, over real HTTP and SSE."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import otp_email, send
+from tests.servers import IN_CI, RunningServer
+
+needs_bwrap = pytest.mark.skipif(
+    shutil.which("bwrap") is None and not IN_CI,
+    reason="bubblewrap (bwrap) is not installed; `make test` installs it as root",
+)
+
+
+def tool(name: str, input: dict[str, Any], id: str) -> dict[str, Any]:
+    return {"type": "tool_use", "id": id, "name": name, "input": input}
+
+
+def text(value: str) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": value}]
+
+
+def agent_session(api: httpx.Client, turns: list[Any], **agent: Any) -> tuple[str, str]:
+    """A scripted agent in a new sandbox; returns (session id, sandbox id)."""
+    params = {"turns": turns, **agent.pop("params", {})}
+    body = {
+        "name": "scripted",
+        "chat_model_config": {"type": "scripted", "parameters": params},
+        **agent,
+    }
+    r = api.post("/api/v1/agents", json=body)
+    assert r.status_code == 201, r.text
+    box = api.post("/api/v1/sandboxes", json={"agent_id": r.json()["id"]}).json()
+    session = api.post(
+        f"/api/v1/sandboxes/{box['id']}/sessions", json={"metadata": {"purpose": "test"}}
+    )
+    assert session.status_code == 201, session.text
+    return session.json()["id"], box["id"]
+
+
+def timeline_types(api: httpx.Client, sid: str) -> list[str]:
+    return [e["type"] for e in api.get(f"/api/v1/sessions/{sid}/timeline").json()["events"]]
+
+
+def wait_idle(api: httpx.Client, sid: str, seconds: float = 10) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while True:
+        session: dict[str, Any] = api.get(f"/api/v1/sessions/{sid}").json()
+        if not session["is_running"]:
+            return session
+        assert time.monotonic() < deadline, "run did not end"
+        time.sleep(0.05)
+
+
+def test_tool_round_trip_writes_in_the_sandbox(api: httpx.Client, server: RunningServer) -> None:
+    sid, box = agent_session(
+        api,
+        [
+            [
+                {"type": "text", "text": "Writing it."},
+                tool("write_file", {"path": "notes/hello.txt", "content": "hi"}, "t1"),
+            ],
+            [tool("read_file", {"path": "notes/hello.txt"}, "t2")],
+            text("The file says hi."),
+        ],
+    )
+    r = api.post(
+        f"/api/v1/sessions/{sid}/messages", json={"role": "user", "content": text("Write a note")}
+    )
+    assert r.status_code == 200, r.text
+    final = r.json()
+    assert final["role"] == "assistant" and final["content"] == text("The file says hi.")
+    assert final["id"].startswith("msg_") and final["usage"]["output_tokens"] > 0
+    path = Path(server.settings.data_dir) / "sandboxes" / box / "notes" / "hello.txt"
+    assert path.read_text() == "hi"
+    session = api.get(f"/api/v1/sessions/{sid}").json()
+    assert (
+        session["sandbox_id"] == box
+        and session["status"] == "active"
+        and session["is_running"] is False
+    )
+    assert session["metadata"] == {"purpose": "test"}
+    roles = [(m["role"], [b["type"] for b in m["content"]]) for m in session["messages"]]
+    assert roles == [
+        ("user", ["text"]),
+        ("assistant", ["text", "tool_use"]),
+        ("user", ["tool_result"]),
+        ("assistant", ["tool_use"]),
+        ("user", ["tool_result"]),
+        ("assistant", ["text"]),
+    ]
+    assert session["messages"][4]["content"][0]["content"].strip().endswith("hi")
+    assert (
+        session["config"]["react_config"]["max_iters"] == 20 and session["state"]["cur_iter"] == 3
+    )
+    types = timeline_types(api, sid)
+    for expected in (
+        "text_delta",
+        "text_complete",
+        "tool_use_start",
+        "tool_use_complete",
+        "tool_result",
+        "session_completed",
+    ):
+        assert expected in types, expected
+    listed = api.get(f"/api/v1/sandboxes/{box}/sessions").json()
+    assert [s["id"] for s in listed["data"]] == [sid]
+    text_only = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "plain string works"})
+    assert text_only.status_code == 200
+
+
+def test_escape_attempts_are_tool_errors_and_the_run_goes_on(
+    api: httpx.Client, server: RunningServer
+) -> None:
+    sid, _box = agent_session(
+        api,
+        [
+            [
+                tool("read_file", {"path": "../../../etc/passwd"}, "a"),
+                tool("write_file", {"path": "/tmp/evil", "content": "x"}, "b"),
+            ],
+            text("I could not."),
+        ],
+    )
+    final = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "escape"}).json()
+    assert final["content"] == text("I could not.")
+    results = api.get(f"/api/v1/sessions/{sid}").json()["messages"][2]["content"]
+    assert all(r["is_error"] for r in results)
+    assert "root:" not in json.dumps(results)
+    assert not Path("/tmp/evil").exists() or Path("/tmp/evil").read_text() != "x"
+
+
+def test_max_iters_stops_the_loop(api: httpx.Client) -> None:
+    loop = [[tool("list_files", {}, f"l{i}")] for i in range(10)]
+    sid, _ = agent_session(api, loop, react_config={"max_iters": 3})
+    final = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "go"}).json()
+    assert final["content"][0]["type"] == "tool_use"
+    events = api.get(f"/api/v1/sessions/{sid}/timeline").json()["events"]
+    done = [e for e in events if e["type"] == "session_completed"][-1]
+    assert done["data"]["stop_reason"] == "max_iters" and done["data"]["iterations"] == 3
+    assert len([e for e in events if e["type"] == "tool_result"]) == 3
+
+
+def test_busy_interrupt_and_next_message(api: httpx.Client) -> None:
+    long_text = " ".join(f"word{i}" for i in range(400))
+    sid, _ = agent_session(
+        api, [text(long_text), text("second answer")], params={"chunk_delay_ms": 20}
+    )
+    started = api.post(
+        f"/api/v1/sessions/{sid}/messages", params={"wait": "false"}, json={"content": "talk"}
+    )
+    assert started.status_code == 202
+    busy = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "again"})
+    assert busy.status_code == 409 and busy.json()["error"] == "session_busy"
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    r = api.post(f"/api/v1/sessions/{sid}/interrupt")
+    assert r.status_code == 200 and r.json()["interrupted"] is True
+    session = wait_idle(api, sid)
+    assert time.monotonic() - t0 < 2
+    assert "session_interrupted" in timeline_types(api, sid)
+    assert api.post(f"/api/v1/sessions/{sid}/interrupt").json()["interrupted"] is False
+    assert len(session["messages"]) == 1  # the interrupted turn left no assistant message
+    final = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "still there?"}).json()
+    assert final["role"] == "assistant"
+
+
+@needs_bwrap
+def test_interrupt_kills_a_running_command(api: httpx.Client) -> None:
+    sid, _box = agent_session(
+        api, [[tool("run_command", {"command": "sleep 30; touch done"}, "c")], text("ok")]
+    )
+    api.post(
+        f"/api/v1/sessions/{sid}/messages", params={"wait": "false"}, json={"content": "sleep"}
+    )
+    deadline = time.monotonic() + 5
+    while "tool_use_complete" not in timeline_types(api, sid):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    api.post(f"/api/v1/sessions/{sid}/interrupt")
+    wait_idle(api, sid)
+    assert time.monotonic() - t0 < 3
+    assert "session_interrupted" in timeline_types(api, sid)
+    import subprocess
+
+    survivors = subprocess.run(
+        ["pgrep", "-f", "sleep 30; touch done"], capture_output=True, text=True
+    )
+    assert survivors.stdout.strip() == "", "the command outlived the interrupt"
+
+
+def test_fallback_model_takes_over(api: httpx.Client) -> None:
+    r = api.post(
+        "/api/v1/agents",
+        json={
+            "name": "flaky",
+            "chat_model_config": {
+                "type": "scripted",
+                "model": "primary",
+                "parameters": {"turns": [{"error": {"status": 500, "message": "boom"}}]},
+            },
+            "fallback_chat_model_config": {
+                "type": "scripted",
+                "model": "backup",
+                "parameters": {"turns": [text("from the fallback")]},
+            },
+        },
+    )
+    box = api.post("/api/v1/sandboxes", json={"agent_id": r.json()["id"]}).json()
+    sid = api.post(f"/api/v1/sandboxes/{box['id']}/sessions", json={}).json()["id"]
+    final = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "hi"}, timeout=60).json()
+    assert final["content"] == text("from the fallback")
+    events = api.get(f"/api/v1/sessions/{sid}/timeline").json()["events"]
+    fallback = [e for e in events if e["type"] == "model_fallback"]
+    assert (
+        fallback
+        and fallback[0]["data"]["to"] == "backup"
+        and fallback[0]["data"]["error"] == "server"
+    )
+
+
+def test_model_failure_without_fallback_is_502_and_recorded(api: httpx.Client) -> None:
+    sid, _ = agent_session(api, [{"error": {"status": 401, "message": "bad key"}}])
+    r = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "hi"})
+    assert r.status_code == 502 and r.json()["error"] == "run_failed"
+    assert "session_failed" in timeline_types(api, sid)
+    assert wait_idle(api, sid)["is_running"] is False
+
+
+def test_ask_permission_pauses_until_approved(api: httpx.Client, server: RunningServer) -> None:
+    sid, box = agent_session(
+        api,
+        [
+            [tool("write_file", {"path": "a.txt", "content": "1"}, "w1")],
+            [tool("write_file", {"path": "b.txt", "content": "2"}, "w2")],
+            text("done"),
+        ],
+        permissions={"ask": ["write_file"]},
+    )
+    api.post(
+        f"/api/v1/sessions/{sid}/messages", params={"wait": "false"}, json={"content": "write"}
+    )
+    root = Path(server.settings.data_dir) / "sandboxes" / box
+    for tool_use_id, decision in (("w1", "approve"), ("w2", "reject")):
+        deadline = time.monotonic() + 5
+        while True:
+            events = api.get(f"/api/v1/sessions/{sid}/timeline").json()["events"]
+            if any(
+                e["type"] == "approval_required" and e["data"]["tool_use_id"] == tool_use_id
+                for e in events
+            ):
+                break
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert not (root / f"{'a' if tool_use_id == 'w1' else 'b'}.txt").exists()
+        r = api.post(f"/api/v1/sessions/{sid}/approvals/{tool_use_id}", json={"decision": decision})
+        assert r.status_code == 200
+    wait_idle(api, sid)
+    assert (root / "a.txt").read_text() == "1" and not (root / "b.txt").exists()
+    assert (
+        api.post(f"/api/v1/sessions/{sid}/approvals/w9", json={"decision": "approve"}).status_code
+        == 404
+    )
+
+
+def test_stream_sse_resumes_without_loss(api: httpx.Client) -> None:
+    sid, _ = agent_session(api, [[tool("list_files", {}, "x")], text("all done here")])
+    frames: list[tuple[int, str]] = []
+
+    def read(after: int | None, count: int) -> None:
+        headers = {"Last-Event-ID": str(after)} if after is not None else {}
+        with api.stream("GET", f"/api/v1/sessions/{sid}/stream", headers=headers) as r:
+            assert r.status_code == 200
+            current: dict[str, str] = {}
+            for line in r.iter_lines():
+                if line == "" and "id" in current:
+                    frames.append((int(current["id"]), current["event"]))
+                    current = {}
+                    if len(frames) >= count:
+                        return
+                elif ": " in line:
+                    key, _, value = line.partition(": ")
+                    current[key] = value
+
+    reader = threading.Thread(target=read, args=(0, 3))
+    reader.start()
+    time.sleep(0.2)
+    api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "go"})
+    reader.join(10)
+    read(frames[-1][0], len(frames) + 1)
+    all_types = [t for _, t in frames]
+    seqs = [s for s, _ in frames]
+    assert seqs == sorted(set(seqs))  # ordered, no duplicates
+    timeline = [
+        e
+        for e in api.get(f"/api/v1/sessions/{sid}/timeline").json()["events"]
+        if e["type"] in set(all_types) | {"session_completed"}
+    ]
+    assert seqs == [e["seq"] for e in timeline][: len(seqs)]  # nothing lost in between
+
+
+def test_agent_uses_mail_tools(api: httpx.Client, server: RunningServer) -> None:
+    address = f"agentbox-{int(time.time() * 1000) % 10**9}@{server.settings.domain}"
+    sid, _ = agent_session(
+        api,
+        [
+            [tool("create_inbox", {"username": address.split("@")[0]}, "m1")],
+            [
+                tool(
+                    "wait_for_email",
+                    {"inbox_id": address, "type": "otp", "timeout_seconds": 20},
+                    "m2",
+                )
+            ],
+            text("Got the code."),
+        ],
+    )
+    threading.Timer(1.0, send, (server, address), {"raw": otp_email(address, "654 321")}).start()
+    final = api.post(
+        f"/api/v1/sessions/{sid}/messages", json={"content": "sign up"}, timeout=60
+    ).json()
+    assert final["content"] == text("Got the code.")
+    session = api.get(f"/api/v1/sessions/{sid}").json()
+    result = json.loads(session["messages"][4]["content"][0]["content"])
+    assert result["value"] == "654321"
+    assert len(session["inboxes"]) == 1 and len(session["waits"]) == 1
+    types = timeline_types(api, sid)
+    assert {"inbox.created", "wait.created", "email.received", "wait.completed"} <= set(types)
+
+
+def test_bad_requests_and_isolation(api: httpx.Client, other_api: httpx.Client) -> None:
+    box = api.post("/api/v1/sandboxes", json={}).json()
+    r = api.post(f"/api/v1/sandboxes/{box['id']}/sessions", json={"metadata": {}})
+    assert r.status_code == 400 and "agent_id" in r.json()["message"]
+    sid, sbx = agent_session(api, [text("hello")])
+    for method, path, body in [
+        ("GET", f"/api/v1/sessions/{sid}", None),
+        ("POST", f"/api/v1/sessions/{sid}/messages", {"content": "hi"}),
+        ("POST", f"/api/v1/sessions/{sid}/interrupt", None),
+        ("GET", f"/api/v1/sessions/{sid}/stream", None),
+        ("GET", f"/api/v1/sessions/{sid}/messages", None),
+        ("POST", f"/api/v1/sandboxes/{sbx}/sessions", {}),
+        ("GET", f"/api/v1/sandboxes/{sbx}/sessions", None),
+    ]:
+        r = other_api.request(method, path, json=body)
+        assert r.status_code == 404, (path, r.text)
+    for content, needle in [
+        ([], "empty"),
+        ([{"type": "tool_use", "id": "x", "name": "y", "input": {}}], "type"),
+        ([{"type": "text"}], "text"),
+    ]:
+        r = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": content})
+        assert r.status_code == 400 and needle in r.json()["message"], (content, r.text)
+    plain = api.post("/api/v1/sessions", json={"name": "no agent"}).json()
+    r = api.post(f"/api/v1/sessions/{plain['id']}/messages", json={"content": "hi"})
+    assert r.status_code == 400 and "no agent" in r.json()["message"]

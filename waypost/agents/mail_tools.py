@@ -1,0 +1,129 @@
+"""Mail tools for agents: inboxes, waits and extraction, recorded on the session's timeline."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from waypost.errors import WaypostError
+from waypost.extractions.service import Extractions
+from waypost.mail.inboxes import InboxService
+from waypost.sandbox import ToolResult
+from waypost.waits.service import Waits
+
+MAX_AGENT_WAIT_SECONDS = 300
+
+MAIL_TOOL_SPECS: list[dict[str, Any]] = [
+    {
+        "name": "create_inbox",
+        "description": "Create a disposable email inbox for this session; returns its address.",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "username": {"type": "string", "description": "Local part (optional)."},
+                "ttl_seconds": {"type": "integer", "minimum": 60, "maximum": 86400},
+            },
+        },
+    },
+    {
+        "name": "wait_for_email",
+        "description": (
+            "Wait for the next email in an inbox that carries a one-time code (otp), a "
+            "sign-in/verification link (magic_link) or anything (any); returns the value."
+        ),
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "inbox_id": {"type": "string", "description": "Inbox id or email address."},
+                "type": {"type": "string", "enum": ["otp", "magic_link", "any"]},
+                "timeout_seconds": {"type": "integer", "minimum": 1, "maximum": 300},
+                "from": {"type": "string", "description": "Only mail whose sender contains this."},
+            },
+            "required": ["inbox_id"],
+        },
+    },
+    {
+        "name": "extract",
+        "description": "Extract the OTP code or magic link from a stored email.",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "email_id": {"type": "string"},
+                "type": {"type": "string", "enum": ["otp", "magic_link", "auto"]},
+            },
+            "required": ["email_id"],
+        },
+    },
+]
+MAIL_TOOL_NAMES = frozenset(spec["name"] for spec in MAIL_TOOL_SPECS)
+
+
+class MailTools:
+    """Runs the mail tools for one user and session through the ordinary services."""
+
+    def __init__(self, inboxes: InboxService, waits: Waits, extractions: Extractions) -> None:
+        self.inboxes = inboxes
+        self.waits = waits
+        self.extractions = extractions
+
+    async def call(
+        self, user_id: str, session_id: str, name: str, args: dict[str, Any]
+    ) -> ToolResult:
+        """Run one mail tool; service errors come back as tool errors, never exceptions."""
+        try:
+            if name == "create_inbox":
+                inbox = await self.inboxes.create(
+                    user_id,
+                    username=_opt_str(args, "username"),
+                    ttl_seconds=_opt_int(args, "ttl_seconds"),
+                    session_id=session_id,
+                )
+                return _json({"inbox_id": inbox.id, "email_address": inbox.address})
+            if name == "wait_for_email":
+                timeout = min(_opt_int(args, "timeout_seconds") or 120, MAX_AGENT_WAIT_SECONDS)
+                sender = _opt_str(args, "from")
+                wait = await self.waits.create(
+                    user_id,
+                    inbox_id=await self._inbox_id(user_id, str(args.get("inbox_id", ""))),
+                    type=str(args.get("type") or "any"),
+                    timeout_seconds=timeout,
+                    criteria={"from": sender} if sender else None,
+                )
+                done = await self.waits.block(user_id, wait.id)
+                if done.status != "completed" or done.result is None:
+                    return ToolResult(f"no matching email: the wait {done.status}", is_error=True)
+                return _json({"wait_id": done.id, **done.result})
+            if name == "extract":
+                row = await self.extractions.from_email(
+                    user_id, str(args.get("email_id", "")), str(args.get("type") or "auto")
+                )
+                return _json({"type": row.type, "value": row.value, "confidence": row.confidence})
+        except WaypostError as exc:
+            return ToolResult(f"{name} failed: {exc.message}", is_error=True)
+        return ToolResult(f"unknown tool: {name!r}", is_error=True)
+
+    async def _inbox_id(self, user_id: str, ref: str) -> str:
+        """Agents may name an inbox by id or by address (they see the address)."""
+        if "@" not in ref:
+            return ref
+        recipient = await self.inboxes.recipient(ref)
+        return recipient.inbox_id if recipient and recipient.user_id == user_id else "inb_unknown"
+
+
+def _json(value: dict[str, Any]) -> ToolResult:
+    return ToolResult(json.dumps(value, default=str))
+
+
+def _opt_str(args: dict[str, Any], key: str) -> str | None:
+    value = args.get(key)
+    return str(value) if value not in (None, "") else None
+
+
+def _opt_int(args: dict[str, Any], key: str) -> int | None:
+    value = args.get(key)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

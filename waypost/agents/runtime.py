@@ -1,0 +1,588 @@
+"""Conversations: an agent working in a sandbox, one ReAct run at a time per session.
+
+Everything a run does is committed as it happens: each message, and each
+stream event (``text_delta`` coalesced, ``tool_use_start``, ``tool_result``…)
+on the session's event log, so ``GET /sessions/{id}/stream`` is the timeline
+filtered, resumable with ``Last-Event-ID``. Interrupts travel over the bus, so
+the replica running a session stops it whichever replica was asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from sqlalchemy import select, update
+
+from waypost.agents.configs import ChatModelConfig, ContextConfig, ReactConfig
+from waypost.agents.mail_tools import MAIL_TOOL_NAMES, MAIL_TOOL_SPECS, MailTools
+from waypost.agents.providers import (
+    Done,
+    Message,
+    ProviderError,
+    TextDelta,
+    ToolSpec,
+    ToolUseComplete,
+    ToolUseStart,
+    Usage,
+    make_provider,
+    stream_with_retry,
+)
+from waypost.agents.store import Agents, Credentials, Sandboxes
+from waypost.db.database import Database
+from waypost.db.models import Agent
+from waypost.db.models import Message as MessageRow
+from waypost.db.models import Session as SessionRow
+from waypost.db.types import utcnow
+from waypost.errors import Conflict, Invalid, NotFound, WaypostError
+from waypost.events.bus import CLOSED, EventBus
+from waypost.events.log import EventLog
+from waypost.ids import new_id
+from waypost.sandbox import Limits, ReadCache, Sandbox, ToolResult, call_tool, tool_specs, truncate
+from waypost.sessions.service import SessionService
+
+log = logging.getLogger("waypost.agents")
+
+STREAM_TYPES = frozenset(
+    {
+        "text_delta",
+        "text_complete",
+        "tool_use_start",
+        "tool_use_complete",
+        "tool_result",
+        "approval_required",
+        "model_fallback",
+        "session_completed",
+        "session_failed",
+        "session_interrupted",
+    }
+)
+DELTA_FLUSH_SECONDS = 0.05
+USER_BLOCK_TYPES = ("text", "image")
+
+
+def run_channel(session_id: str) -> str:
+    """Bus channel for control messages to whichever replica runs the session."""
+    return f"run:{session_id}"
+
+
+class RunFailed(WaypostError):
+    """The model (and its fallback) could not complete the run."""
+
+    status = 502
+    code = "run_failed"
+
+
+class Conversations:
+    """Sessions in sandboxes, their messages, and the runs that answer them."""
+
+    def __init__(
+        self,
+        db: Database,
+        events: EventLog,
+        bus: EventBus,
+        sessions: SessionService,
+        agents: Agents,
+        credentials: Credentials,
+        sandboxes: Sandboxes,
+        mail_tools: MailTools,
+    ) -> None:
+        self.db = db
+        self.events = events
+        self.bus = bus
+        self.sessions = sessions
+        self.agents = agents
+        self.credentials = credentials
+        self.sandboxes = sandboxes
+        self.mail_tools = mail_tools
+        self.read_cache = ReadCache()
+        self._runs: dict[str, asyncio.Task[MessageRow | None]] = {}
+        self._approvals: dict[tuple[str, str], asyncio.Future[bool]] = {}
+
+    # --- sessions and messages ------------------------------------------------------------------
+
+    async def create_session(
+        self,
+        user_id: str,
+        sandbox_id: str,
+        *,
+        metadata: dict[str, Any],
+        agent_id: str | None,
+        name: str | None,
+    ) -> SessionRow:
+        """A conversation in a sandbox; the agent defaults to the sandbox's, then the user's."""
+        sandbox = await self.sandboxes.get(user_id, sandbox_id)
+        chosen = agent_id or sandbox.agent_id or await self.agents.default_for(user_id)
+        if chosen is None:
+            raise Invalid(
+                "No agent for this session: pass agent_id, set the sandbox's agent_id "
+                "(PATCH /api/v1/sandboxes/{id}) or create an agent with is_default: true"
+            )
+        await self.agents.get(user_id, chosen)
+        return await self.sessions.create(
+            user_id,
+            name=name,
+            metadata=metadata,
+            agent_id=chosen,
+            sandbox_id=sandbox_id,
+            source="sandbox",
+        )
+
+    async def messages(self, session_id: str) -> list[MessageRow]:
+        """A session's messages, oldest first."""
+        async with self.db.read() as s:
+            return list(
+                (
+                    await s.execute(
+                        select(MessageRow)
+                        .where(MessageRow.session_id == session_id)
+                        .order_by(MessageRow.id)
+                    )
+                ).scalars()
+            )
+
+    def is_running(self, session: SessionRow) -> bool:
+        """Whether a run is going (on any replica: the flag lives in the database)."""
+        return session.run_status == "running"
+
+    # --- runs -----------------------------------------------------------------------------------
+
+    async def send(
+        self, user_id: str, session_id: str, content: list[dict[str, Any]], *, wait: bool
+    ) -> MessageRow | None:
+        """Add the user's message and start a run; with ``wait`` return the final answer."""
+        session = await self.sessions.get(user_id, session_id)
+        if session.sandbox_id is None or session.agent_id is None:
+            raise Invalid(
+                "This session has no agent: create it with POST /api/v1/sandboxes/{id}/sessions"
+            )
+        if session.status != "active":
+            raise Conflict(f"Session is {session.status}", code="session_not_active")
+        _check_user_content(content)
+        agent = await self.agents.get(user_id, session.agent_id)
+        sandbox = await self.sandboxes.get(user_id, session.sandbox_id)
+        async with self.db.write() as tx:
+            claimed = await tx.s.execute(
+                update(SessionRow)
+                .where(SessionRow.id == session_id, SessionRow.run_status == "idle")
+                .values(run_status="running")
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 0:  # type: ignore[attr-defined]
+                raise Conflict("A run is already going in this session", code="session_busy")
+            message = _message(session_id, user_id, "user", content, None)
+            tx.s.add(message)
+            await tx.s.flush()
+            await self.events.append(
+                tx,
+                user_id=user_id,
+                type="message.created",
+                session_id=session_id,
+                data={"message_id": message.id, "role": "user"},
+                description="User message",
+            )
+        limits = Limits(
+            **{k: v for k, v in sandbox.limits.items() if k in Limits.__dataclass_fields__}
+        )
+        workspace = Sandbox(self.sandboxes.path_of(sandbox.id), limits, self.read_cache)
+        run = Run(self, user_id, session_id, agent, workspace)
+        task = asyncio.create_task(run.execute(), name=f"run-{session_id}")
+        self._runs[session_id] = task
+        task.add_done_callback(lambda _: self._runs.pop(session_id, None))
+        if not wait:
+            return None
+        return await asyncio.shield(task)
+
+    async def interrupt(self, user_id: str, session_id: str) -> bool:
+        """Ask the replica running the session to stop; True if a run was going."""
+        session = await self.sessions.get(user_id, session_id)
+        if not self.is_running(session):
+            return False
+        await self.bus.publish(run_channel(session_id), {"type": "interrupt"})
+        task = self._runs.get(session_id)
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, WaypostError):
+                await asyncio.wait_for(asyncio.shield(task), 5)
+        return True
+
+    async def decide(self, user_id: str, session_id: str, tool_use_id: str, approve: bool) -> None:
+        """Approve or reject a tool call the agent's rules marked ``ask``."""
+        await self.sessions.get(user_id, session_id)
+        waiting = self._approvals.get((session_id, tool_use_id))
+        if waiting is None or waiting.done():
+            raise NotFound("No tool call is waiting for approval", code="approval_not_found")
+        waiting.set_result(approve)
+
+    async def recover(self) -> int:
+        """After a crash: runs that were going are over; record it and free the sessions."""
+        async with self.db.write() as tx:
+            rows = (
+                await tx.s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.run_status == "running")
+                    .values(run_status="idle")
+                    .returning(SessionRow.id, SessionRow.user_id)
+                    .execution_options(synchronize_session=False)
+                )
+            ).all()
+            for session_id, user_id in rows:
+                await self.events.append(
+                    tx,
+                    user_id=user_id,
+                    type="session_interrupted",
+                    session_id=session_id,
+                    data={"reason": "the server restarted during the run"},
+                    description="Run interrupted by a restart",
+                )
+        return len(rows)
+
+    async def stop_all(self) -> None:
+        """Cancel local runs (shutdown); each records itself as interrupted."""
+        for task in list(self._runs.values()):
+            task.cancel()
+        for task in list(self._runs.values()):
+            with contextlib.suppress(BaseException):
+                await task
+
+
+class Run:
+    """One ReAct run: model → tools → model … until a final answer or ``max_iters``."""
+
+    def __init__(
+        self, conv: Conversations, user_id: str, session_id: str, agent: Agent, workspace: Sandbox
+    ) -> None:
+        self.conv = conv
+        self.user_id = user_id
+        self.session_id = session_id
+        self.agent = agent
+        self.workspace = workspace
+        self.context = ContextConfig.model_validate(agent.context_config)
+        self.react = ReactConfig.model_validate(agent.react_config)
+        self.usage = {"input_tokens": 0, "output_tokens": 0}
+        self._pending_text = ""
+        self._last_flush = 0.0
+
+    async def emit(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
+        async with self.conv.db.write() as tx:
+            await self.conv.events.append(
+                tx,
+                user_id=self.user_id,
+                type=type,
+                session_id=self.session_id,
+                data=data,
+                description=description or type.replace("_", " ").capitalize(),
+            )
+
+    async def execute(self) -> MessageRow | None:
+        """Run to the end; always leaves the session idle, whatever happens."""
+        watcher = asyncio.create_task(self._watch_interrupts(asyncio.current_task()))
+        final: MessageRow | None = None
+        try:
+            final, stop_reason, iterations = await self._loop()
+            await self.emit(
+                "session_completed",
+                {
+                    "message_id": final.id if final else None,
+                    "stop_reason": stop_reason,
+                    "iterations": iterations,
+                    "usage": self.usage,
+                },
+                "Run completed",
+            )
+            return final
+        except asyncio.CancelledError:
+            partial = await self._flush_partial()
+            await self.emit(
+                "session_interrupted",
+                {"message_id": partial.id if partial else None, "reason": "interrupted"},
+                "Run interrupted",
+            )
+            return partial
+        except Exception as exc:
+            message = exc.message if isinstance(exc, WaypostError) else str(exc)
+            log.warning("run failed session=%s error=%s", self.session_id, message)
+            await self.emit("session_failed", {"error": message}, "Run failed")
+            raise RunFailed(message) from exc
+        finally:
+            watcher.cancel()
+            async with self.conv.db.write() as tx:
+                await tx.s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.id == self.session_id)
+                    .values(run_status="idle", updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+
+    async def _watch_interrupts(self, run_task: asyncio.Task[Any] | None) -> None:
+        async with self.conv.bus.subscribe(run_channel(self.session_id)) as sub:
+            while True:
+                message = await sub.get()
+                if message is CLOSED or (message and message.get("type") == "interrupt"):
+                    if run_task is not None:
+                        run_task.cancel()
+                    return
+
+    # --- the loop -------------------------------------------------------------------------------
+
+    async def _loop(self) -> tuple[MessageRow | None, str, int]:
+        tools = self._tool_specs()
+        last: MessageRow | None = None
+        for iteration in range(1, self.react.max_iters + 1):
+            await self._save_state(cur_iter=iteration)
+            history = await self._history()
+            blocks, usage = await self._complete(history, tools)
+            last = await self._store("assistant", blocks, usage)
+            tool_uses = [b for b in blocks if b["type"] == "tool_use"]
+            if not tool_uses:
+                return last, "end_turn", iteration
+            results, rejected = [], False
+            for block in tool_uses:
+                result, was_rejected = await self._run_tool(block)
+                rejected = rejected or was_rejected
+                results.append(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": block["id"],
+                        "content": result.content,
+                        "is_error": result.is_error,
+                    }
+                )
+            await self._store("user", results, None)
+            if rejected and self.react.stop_on_reject:
+                return last, "rejected", iteration
+        return last, "max_iters", self.react.max_iters
+
+    def _tool_specs(self) -> list[ToolSpec]:
+        allowed = set(self.agent.tools) if self.agent.tools is not None else None
+        specs = [*tool_specs(), *MAIL_TOOL_SPECS]
+        return [
+            ToolSpec(s["name"], s["description"], s["input_schema"])
+            for s in specs
+            if allowed is None or s["name"] in allowed
+        ]
+
+    async def _history(self) -> list[Message]:
+        rows = await self.conv.messages(self.session_id)
+        history = [Message(role=r.role, content=r.content) for r in rows]  # type: ignore[arg-type]
+        return history
+
+    async def _complete(
+        self, history: list[Message], tools: list[ToolSpec]
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """One model turn, streamed to the log; falls back to the second model on failure."""
+        configs = [self.agent.chat_model_config]
+        if self.agent.fallback_chat_model_config:
+            configs.append(self.agent.fallback_chat_model_config)
+        last_error: ProviderError | None = None
+        for index, raw in enumerate(configs):
+            config = ChatModelConfig.model_validate(raw)
+            try:
+                return await self._stream_turn(config, history, tools)
+            except ProviderError as exc:
+                last_error = exc
+                if index + 1 < len(configs):
+                    await self.emit(
+                        "model_fallback",
+                        {
+                            "error": exc.kind,
+                            "status": exc.status,
+                            "to": configs[index + 1]["model"],
+                        },
+                        "Model failed; using the fallback model",
+                    )
+        assert last_error is not None
+        raise RunFailed(f"model error ({last_error.kind}): {last_error}")
+
+    async def _stream_turn(
+        self, config: ChatModelConfig, history: list[Message], tools: list[ToolSpec]
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        api_key, base_url = None, config.base_url
+        if config.credential_id:
+            api_key, stored_url = await self.conv.credentials.reveal(
+                self.user_id, config.credential_id
+            )
+            base_url = base_url or stored_url
+        provider = make_provider(
+            config.type, api_key=api_key, base_url=base_url, parameters=config.parameters
+        )
+        blocks: list[dict[str, Any]] = []
+        text = ""
+        usage = {"input_tokens": 0, "output_tokens": 0}
+        try:
+            async for event in stream_with_retry(
+                provider,
+                system=self.agent.system_prompt,
+                messages=history,
+                tools=tools,
+                model=config.model,
+                parameters=config.parameters,
+            ):
+                if isinstance(event, TextDelta):
+                    text += event.text
+                    self._pending_text += event.text
+                    if time.monotonic() - self._last_flush >= DELTA_FLUSH_SECONDS:
+                        await self._flush_delta()
+                elif isinstance(event, ToolUseStart):
+                    text = await self._close_text(blocks, text)
+                    await self.emit("tool_use_start", {"id": event.id, "name": event.name})
+                elif isinstance(event, ToolUseComplete):
+                    block = {
+                        "type": "tool_use",
+                        "id": event.id,
+                        "name": event.name,
+                        "input": event.input,
+                    }
+                    blocks.append(block)
+                    await self.emit("tool_use_complete", block)
+                elif isinstance(event, Usage):
+                    usage = {
+                        "input_tokens": event.input_tokens,
+                        "output_tokens": event.output_tokens,
+                    }
+                elif isinstance(event, Done):
+                    break
+        finally:
+            aclose = getattr(provider, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+        await self._close_text(blocks, text)
+        for key in usage:
+            self.usage[key] += usage[key]
+        return blocks, usage
+
+    async def _flush_delta(self) -> None:
+        if self._pending_text:
+            chunk, self._pending_text = self._pending_text, ""
+            self._last_flush = time.monotonic()
+            await self.emit("text_delta", {"text": chunk})
+
+    async def _close_text(self, blocks: list[dict[str, Any]], text: str) -> str:
+        await self._flush_delta()
+        if text:
+            blocks.append({"type": "text", "text": text})
+            await self.emit("text_complete", {"text": text})
+        return ""
+
+    async def _flush_partial(self) -> MessageRow | None:
+        """On interrupt, keep what the model had said so far as its message."""
+        text = self._pending_text
+        self._pending_text = ""
+        if text:
+            await self.emit("text_delta", {"text": text})
+        return None
+
+    async def _run_tool(self, block: dict[str, Any]) -> tuple[ToolResult, bool]:
+        name, args = block["name"], block.get("input") or {}
+        decision = _permission(self.agent.permissions, name)
+        rejected = False
+        if decision == "deny":
+            result = ToolResult(f"{name} is denied by this agent's permission rules", True)
+        elif decision == "ask" and not await self._approved(block):
+            result, rejected = ToolResult(f"{name} was rejected by the user", True), True
+        elif name in MAIL_TOOL_NAMES:
+            result = await self.conv.mail_tools.call(self.user_id, self.session_id, name, args)
+        else:
+            result = await call_tool(self.workspace, name, args if isinstance(args, dict) else {})
+        content = truncate(result.content, self.context.tool_result_limit)
+        result = ToolResult(content, result.is_error)
+        await self.emit(
+            "tool_result",
+            {
+                "tool_use_id": block["id"],
+                "name": name,
+                "content": content,
+                "is_error": result.is_error,
+            },
+        )
+        return result, rejected
+
+    async def _approved(self, block: dict[str, Any]) -> bool:
+        key = (self.session_id, str(block["id"]))
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.conv._approvals[key] = future
+        try:
+            await self.emit(
+                "approval_required",
+                {"tool_use_id": block["id"], "name": block["name"], "input": block.get("input")},
+                "Tool call waiting for approval",
+            )
+            return await future
+        finally:
+            self.conv._approvals.pop(key, None)
+
+    async def _store(
+        self, role: str, content: list[dict[str, Any]], usage: dict[str, int] | None
+    ) -> MessageRow:
+        row = _message(self.session_id, self.user_id, role, content, usage)
+        async with self.conv.db.write() as tx:
+            tx.s.add(row)
+            await tx.s.flush()
+            await self.conv.events.append(
+                tx,
+                user_id=self.user_id,
+                type="message.created",
+                session_id=self.session_id,
+                data={"message_id": row.id, "role": role},
+                description=f"{role.capitalize()} message",
+            )
+        return row
+
+    async def _save_state(self, **changes: Any) -> None:
+        async with self.conv.db.write() as tx:
+            row = (
+                await tx.s.execute(select(SessionRow).where(SessionRow.id == self.session_id))
+            ).scalar_one()
+            row.state = {**(row.state or {}), "session_id": self.session_id, **changes}
+
+
+def _message(
+    session_id: str,
+    user_id: str,
+    role: str,
+    content: list[dict[str, Any]],
+    usage: dict[str, int] | None,
+) -> MessageRow:
+    return MessageRow(
+        id=new_id("msg"),
+        session_id=session_id,
+        user_id=user_id,
+        role=role,
+        content=content,
+        usage=usage,
+        created_at=utcnow(),
+    )
+
+
+def _check_user_content(content: list[dict[str, Any]]) -> None:
+    if not content:
+        raise Invalid("content must not be empty")
+    for index, block in enumerate(content):
+        kind = block.get("type")
+        if kind not in USER_BLOCK_TYPES:
+            raise Invalid(f"content[{index}].type must be text or image")
+        if kind == "text" and not isinstance(block.get("text"), str):
+            raise Invalid(f"content[{index}].text must be a string")
+        if kind == "image" and not (
+            isinstance(block.get("media_type"), str) and isinstance(block.get("data"), str)
+        ):
+            raise Invalid(f"content[{index}] image needs media_type and base64 data")
+
+
+def _permission(rules: dict[str, Any], tool: str) -> str:
+    """``deny`` beats ``ask`` beats ``allow``; ``*`` matches every tool."""
+
+    def hit(names: Any) -> bool:
+        return isinstance(names, list) and ("*" in names or tool in names)
+
+    if hit(rules.get("deny")):
+        return "deny"
+    if hit(rules.get("ask")):
+        return "ask"
+    return "allow" if hit(rules.get("allow", ["*"])) else "deny"
+
+
+__all__ = ["STREAM_TYPES", "Conversations", "Run", "RunFailed", "run_channel"]
