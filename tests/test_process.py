@@ -188,3 +188,44 @@ def test_demo_tours_a_running_server(tmp_path: Path) -> None:
         assert "✓" in demo.stdout and "wait.completed" in demo.stdout
     finally:
         server.signal(signal.SIGTERM)
+
+
+def test_chat_streams_the_reply(tmp_path: Path) -> None:
+    server = SubprocessServer(make_settings(tmp_path)).start()
+    try:
+        key = server.key("chatter")
+        api = httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {key}"})
+        turns = [[{"type": "text", "text": "Hello from the agent"}]]
+        agent = api.post(
+            "/api/v1/agents",
+            json={
+                "name": "c",
+                "chat_model_config": {"type": "scripted", "parameters": {"turns": turns}},
+            },
+        ).json()
+        box = api.post("/api/v1/sandboxes", json={"agent_id": agent["id"]}).json()
+        sid = api.post(f"/api/v1/sandboxes/{box['id']}/sessions", json={}).json()["id"]
+        chat = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "waypost.cli",
+                "chat",
+                sid,
+                "--base-url",
+                server.base_url,
+                "--api-key",
+                key,
+            ],
+            input="hi there\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert chat.returncode == 0, chat.stdout + chat.stderr
+        assert "Hello from the agent" in chat.stdout
+        messages = api.get(f"/api/v1/sessions/{sid}").json()["messages"]
+        assert [m["role"] for m in messages] == ["user", "assistant"]
+        assert messages[0]["content"] == [{"type": "text", "text": "hi there"}]
+    finally:
+        server.signal(signal.SIGTERM)

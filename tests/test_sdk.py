@@ -116,3 +116,47 @@ async def test_async_workflow(server: RunningServer) -> None:
         assert (
             done.status == "completed" and done.result is not None and done.result.value == "314159"
         )
+
+
+def test_agent_conversation_reads_like_seed_003(server: RunningServer) -> None:
+    client = Client(api_key=server.key("sdk-agent"), base_url=server.base_url)
+    secret = "sk-sdk-never-returned-0000"
+    cred = client.credentials.create(provider="anthropic", name="claude", secret=secret)
+    assert secret not in cred.model_dump_json()
+    turns = [
+        [
+            {
+                "type": "tool_use",
+                "id": "t1",
+                "name": "write_file",
+                "input": {"path": "a.md", "content": "# A"},
+            }
+        ],
+        [{"type": "text", "text": "Wrote a.md"}],
+    ]
+    agent = client.agents.create(
+        name="writer", chat_model_config={"type": "scripted", "parameters": {"turns": turns}}
+    )
+    sandbox = client.sandboxes.create(name="repo", agent_id=agent.id)
+    session = client.sandboxes.sessions.create(sandbox.id, metadata={"purpose": "code-review"})
+    assert session.status == "active" and session.sandbox_id == sandbox.id
+    seen: list[str] = []
+
+    def follow() -> None:
+        for event in client.sessions.stream(session.id, after=session.counts.events):
+            seen.append(event.type)
+            if event.type in ("session_completed", "session_failed"):
+                return
+
+    import threading
+
+    follower = threading.Thread(target=follow)
+    follower.start()
+    reply = client.sessions.send(session.id, "Write a.md")
+    follower.join(10)
+    assert reply is not None and reply.content == [{"type": "text", "text": "Wrote a.md"}]
+    assert seen[0] == "tool_use_start" and "tool_result" in seen and seen[-1] == "session_completed"
+    convo = client.sessions.conversation(session.id)
+    assert [m.role for m in convo.messages] == ["user", "assistant", "user", "assistant"]
+    assert client.sessions.interrupt(session.id) is False
+    assert [s.id for s in client.sandboxes.sessions.list(sandbox.id).data] == [session.id]

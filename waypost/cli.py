@@ -210,5 +210,29 @@ def demo(
     raise typer.Exit(0 if ok else 1)
 
 
+@app.command()
+def chat(
+    session_id: Annotated[str, typer.Argument(help="An agent session (sess_…).")],
+    base_url: Annotated[
+        str, typer.Option("--base-url", envvar="WAYPOST_BASE_URL", help="The running server.")
+    ] = "http://127.0.0.1:8025",
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", envvar="WAYPOST_API_KEY", help="Key to use.")
+    ] = None,
+) -> None:
+    """Chat with an agent session; the reply streams live, Ctrl-C interrupts it."""
+    import sys
+
+    from waypost.chat import chat_loop
+    from waypost.sdk import Client, WaypostSDKError
+
+    try:
+        with Client(api_key=api_key, base_url=base_url, timeout=60) as client:
+            chat_loop(client, session_id, Console(), sys.stdin)
+    except WaypostSDKError as exc:
+        err.print(f"[red]chat failed:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
 if __name__ == "__main__":
     app()

@@ -15,12 +15,17 @@ import httpx
 from pydantic import BaseModel
 
 from waypost.sdk.models import (
+    Agent,
+    AgentSession,
+    Credential,
     Email,
     EmailSummary,
     Extraction,
     Inbox,
+    Message,
     Page,
     Replay,
+    Sandbox,
     Session,
     SessionDetail,
     Timeline,
@@ -251,3 +256,122 @@ def extract_content(type: str, **content: Any) -> Call[Extraction]:
 
 def extractions_get(extraction_id: str) -> Call[Extraction]:
     return Call("GET", f"/api/v1/extractions/{extraction_id}", model(Extraction))
+
+
+# --- credentials, agents, sandboxes, conversations ------------------------------------------------
+
+
+def credentials_create(
+    provider: str, name: str, secret: str, base_url: str | None
+) -> Call[Credential]:
+    body = _body(provider=provider, name=name, secret=secret, base_url=base_url)
+    return Call("POST", "/api/v1/credentials", model(Credential), json=body)
+
+
+def credentials_list(limit: int, cursor: str | None) -> Call[Page[Credential]]:
+    return Call(
+        "GET",
+        "/api/v1/credentials",
+        model(Page[Credential]),
+        params=_params(limit=limit, cursor=cursor),
+    )
+
+
+def credentials_delete(credential_id: str) -> Call[None]:
+    return Call("DELETE", f"/api/v1/credentials/{credential_id}", nothing)
+
+
+def agents_create(fields: dict[str, Any]) -> Call[Agent]:
+    return Call("POST", "/api/v1/agents", model(Agent), json=_body(**fields))
+
+
+def agents_get(agent_id: str) -> Call[Agent]:
+    return Call("GET", f"/api/v1/agents/{agent_id}", model(Agent))
+
+
+def agents_list(limit: int, cursor: str | None) -> Call[Page[Agent]]:
+    return Call(
+        "GET", "/api/v1/agents", model(Page[Agent]), params=_params(limit=limit, cursor=cursor)
+    )
+
+
+def agents_update(agent_id: str, fields: dict[str, Any]) -> Call[Agent]:
+    return Call("PATCH", f"/api/v1/agents/{agent_id}", model(Agent), json=_body(**fields))
+
+
+def agents_delete(agent_id: str) -> Call[None]:
+    return Call("DELETE", f"/api/v1/agents/{agent_id}", nothing)
+
+
+def sandboxes_create(
+    name: str | None, limits: dict[str, Any] | None, agent_id: str | None
+) -> Call[Sandbox]:
+    return Call(
+        "POST",
+        "/api/v1/sandboxes",
+        model(Sandbox),
+        json=_body(name=name, limits=limits, agent_id=agent_id),
+    )
+
+
+def sandboxes_get(sandbox_id: str) -> Call[Sandbox]:
+    return Call("GET", f"/api/v1/sandboxes/{sandbox_id}", model(Sandbox))
+
+
+def sandboxes_list(limit: int, cursor: str | None) -> Call[Page[Sandbox]]:
+    return Call(
+        "GET", "/api/v1/sandboxes", model(Page[Sandbox]), params=_params(limit=limit, cursor=cursor)
+    )
+
+
+def sandboxes_delete(sandbox_id: str) -> Call[None]:
+    return Call("DELETE", f"/api/v1/sandboxes/{sandbox_id}", nothing)
+
+
+def sandbox_sessions_create(
+    sandbox_id: str, metadata: dict[str, Any] | None, agent_id: str | None, name: str | None
+) -> Call[AgentSession]:
+    body = _body(metadata=metadata, agent_id=agent_id, name=name)
+    return Call("POST", f"/api/v1/sandboxes/{sandbox_id}/sessions", model(AgentSession), json=body)
+
+
+def sandbox_sessions_list(sandbox_id: str, limit: int, cursor: str | None) -> Call[Page[Session]]:
+    params = _params(limit=limit, cursor=cursor)
+    return Call(
+        "GET", f"/api/v1/sandboxes/{sandbox_id}/sessions", model(Page[Session]), params=params
+    )
+
+
+def sessions_send(session_id: str, content: str | list[dict[str, Any]]) -> Call[Message]:
+    body = {"role": "user", "content": content}
+    return Call(
+        "POST", f"/api/v1/sessions/{session_id}/messages", model(Message), json=body, blocking=True
+    )
+
+
+def sessions_send_nowait(session_id: str, content: str | list[dict[str, Any]]) -> Call[None]:
+    body = {"role": "user", "content": content}
+    return Call(
+        "POST",
+        f"/api/v1/sessions/{session_id}/messages",
+        nothing,
+        params={"wait": "false"},
+        json=body,
+    )
+
+
+def sessions_interrupt(session_id: str) -> Call[bool]:
+    return Call(
+        "POST", f"/api/v1/sessions/{session_id}/interrupt", lambda r: bool(r.json()["interrupted"])
+    )
+
+
+def sessions_approve(session_id: str, tool_use_id: str, approve: bool) -> Call[None]:
+    body = {"decision": "approve" if approve else "reject"}
+    return Call(
+        "POST", f"/api/v1/sessions/{session_id}/approvals/{tool_use_id}", nothing, json=body
+    )
+
+
+def sessions_agent_view(session_id: str) -> Call[AgentSession]:
+    return Call("GET", f"/api/v1/sessions/{session_id}", model(AgentSession))

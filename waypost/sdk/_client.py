@@ -18,13 +18,18 @@ from waypost.sdk._calls import Call
 from waypost.sdk._exceptions import APIConnectionError, error_for
 from waypost.sdk._sse import SSEParser
 from waypost.sdk.models import (
+    Agent,
+    AgentSession,
+    Credential,
     Email,
     EmailSummary,
     Event,
     Extraction,
     Inbox,
+    Message,
     Page,
     Replay,
+    Sandbox,
     Session,
     SessionDetail,
     Timeline,
@@ -33,6 +38,7 @@ from waypost.sdk.models import (
 )
 
 T = TypeVar("T")
+Content = str | list[dict[str, Any]]  # a text, or content blocks
 DEFAULT_BASE_URL = "http://127.0.0.1:8025"
 
 
@@ -66,6 +72,13 @@ class _BaseClient:
         return call.parse(response)
 
 
+def _stream_headers(after: int | None) -> dict[str, str]:
+    headers = {"Accept": "text/event-stream"}
+    if after is not None:
+        headers["Last-Event-ID"] = str(after)
+    return headers
+
+
 # --- sync ---------------------------------------------------------------------------------------
 
 
@@ -83,6 +96,9 @@ class Client(_BaseClient):
         self.waits = Waits(self)
         self.workflows = Workflows(self)
         self.extractions = Extractions(self)
+        self.credentials = Credentials(self)
+        self.agents = Agents(self)
+        self.sandboxes = Sandboxes(self)
 
     def _run(self, call: Call[T]) -> T:
         try:
@@ -97,9 +113,9 @@ class Client(_BaseClient):
             raise APIConnectionError(str(exc)) from exc
         return self._finish(call, response)
 
-    def _stream(self, path: str, after: int) -> Iterator[Event]:
+    def _stream(self, path: str, after: int | None) -> Iterator[Event]:
         parser = SSEParser()
-        headers = {"Accept": "text/event-stream", "Last-Event-ID": str(after)}
+        headers = _stream_headers(after)
         try:
             with self._http.stream(
                 "GET", path, headers=headers, timeout=httpx.Timeout(self.timeout, read=None)
@@ -166,7 +182,28 @@ class Sessions:
     def replay(self, session_id: str) -> Replay:
         return self._c._run(calls.sessions_replay(session_id))
 
-    def events(self, session_id: str, *, after: int = 0) -> Iterator[Event]:
+    def conversation(self, session_id: str) -> AgentSession:
+        """An agent session with its messages, configs, state and ``is_running``."""
+        return self._c._run(calls.sessions_agent_view(session_id))
+
+    def send(self, session_id: str, content: Content, *, wait: bool = True) -> Message | None:
+        """Send a user message; returns the agent's final answer (None with ``wait=False``)."""
+        if not wait:
+            self._c._run(calls.sessions_send_nowait(session_id, content))
+            return None
+        return self._c._run(calls.sessions_send(session_id, content))
+
+    def stream(self, session_id: str, *, after: int | None = None) -> Iterator[Event]:
+        """The agent's live output (text_delta, tool_use_start, …) from now, or after a seq."""
+        return self._c._stream(f"/api/v1/sessions/{session_id}/stream", after)
+
+    def interrupt(self, session_id: str) -> bool:
+        return self._c._run(calls.sessions_interrupt(session_id))
+
+    def approve(self, session_id: str, tool_use_id: str, *, approve: bool = True) -> None:
+        self._c._run(calls.sessions_approve(session_id, tool_use_id, approve))
+
+    def events(self, session_id: str, *, after: int | None = 0) -> Iterator[Event]:
         """Follow the timeline live (SSE) from ``after``; iterate until you break."""
         return self._c._stream(f"/api/v1/sessions/{session_id}/events", after)
 
@@ -312,6 +349,95 @@ class Extractions:
         return self._c._run(calls.extractions_get(extraction_id))
 
 
+class Credentials:
+    """``client.credentials``: secrets go in, never come back."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+
+    def create(
+        self, *, provider: str, name: str, secret: str, base_url: str | None = None
+    ) -> Credential:
+        return self._c._run(calls.credentials_create(provider, name, secret, base_url))
+
+    def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Credential]:
+        return self._c._run(calls.credentials_list(limit, cursor))
+
+    def delete(self, credential_id: str) -> None:
+        self._c._run(calls.credentials_delete(credential_id))
+
+
+class Agents:
+    """``client.agents``."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+
+    def create(self, *, name: str, chat_model_config: dict[str, Any], **fields: Any) -> Agent:
+        """Fields: system_prompt, fallback_chat_model_config, context_config, react_config, …"""
+        return self._c._run(
+            calls.agents_create({"name": name, "chat_model_config": chat_model_config, **fields})
+        )
+
+    def get(self, agent_id: str) -> Agent:
+        return self._c._run(calls.agents_get(agent_id))
+
+    def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Agent]:
+        return self._c._run(calls.agents_list(limit, cursor))
+
+    def update(self, agent_id: str, **fields: Any) -> Agent:
+        return self._c._run(calls.agents_update(agent_id, fields))
+
+    def delete(self, agent_id: str) -> None:
+        self._c._run(calls.agents_delete(agent_id))
+
+
+class SandboxSessions:
+    """``client.sandboxes.sessions`` (seed 003)."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+
+    def create(
+        self,
+        sandbox_id: str,
+        *,
+        metadata: dict[str, Any] | None = None,
+        agent_id: str | None = None,
+        name: str | None = None,
+    ) -> AgentSession:
+        return self._c._run(calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name))
+
+    def list(self, sandbox_id: str, *, limit: int = 20, cursor: str | None = None) -> Page[Session]:
+        return self._c._run(calls.sandbox_sessions_list(sandbox_id, limit, cursor))
+
+
+class Sandboxes:
+    """``client.sandboxes``."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+        self.sessions = SandboxSessions(client)
+
+    def create(
+        self,
+        *,
+        name: str | None = None,
+        limits: dict[str, Any] | None = None,
+        agent_id: str | None = None,
+    ) -> Sandbox:
+        return self._c._run(calls.sandboxes_create(name, limits, agent_id))
+
+    def get(self, sandbox_id: str) -> Sandbox:
+        return self._c._run(calls.sandboxes_get(sandbox_id))
+
+    def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Sandbox]:
+        return self._c._run(calls.sandboxes_list(limit, cursor))
+
+    def delete(self, sandbox_id: str) -> None:
+        self._c._run(calls.sandboxes_delete(sandbox_id))
+
+
 # --- async --------------------------------------------------------------------------------------
 
 
@@ -331,6 +457,9 @@ class AsyncClient(_BaseClient):
         self.waits = AsyncWaits(self)
         self.workflows = AsyncWorkflows(self)
         self.extractions = AsyncExtractions(self)
+        self.credentials = AsyncCredentials(self)
+        self.agents = AsyncAgents(self)
+        self.sandboxes = AsyncSandboxes(self)
 
     async def _run(self, call: Call[T]) -> T:
         try:
@@ -345,9 +474,9 @@ class AsyncClient(_BaseClient):
             raise APIConnectionError(str(exc)) from exc
         return self._finish(call, response)
 
-    async def _stream(self, path: str, after: int) -> AsyncIterator[Event]:
+    async def _stream(self, path: str, after: int | None) -> AsyncIterator[Event]:
         parser = SSEParser()
-        headers = {"Accept": "text/event-stream", "Last-Event-ID": str(after)}
+        headers = _stream_headers(after)
         try:
             async with self._http.stream(
                 "GET", path, headers=headers, timeout=httpx.Timeout(self.timeout, read=None)
@@ -414,7 +543,25 @@ class AsyncSessions:
     async def replay(self, session_id: str) -> Replay:
         return await self._c._run(calls.sessions_replay(session_id))
 
-    def events(self, session_id: str, *, after: int = 0) -> AsyncIterator[Event]:
+    async def conversation(self, session_id: str) -> AgentSession:
+        return await self._c._run(calls.sessions_agent_view(session_id))
+
+    async def send(self, session_id: str, content: Content, *, wait: bool = True) -> Message | None:
+        if not wait:
+            await self._c._run(calls.sessions_send_nowait(session_id, content))
+            return None
+        return await self._c._run(calls.sessions_send(session_id, content))
+
+    def stream(self, session_id: str, *, after: int | None = None) -> AsyncIterator[Event]:
+        return self._c._stream(f"/api/v1/sessions/{session_id}/stream", after)
+
+    async def interrupt(self, session_id: str) -> bool:
+        return await self._c._run(calls.sessions_interrupt(session_id))
+
+    async def approve(self, session_id: str, tool_use_id: str, *, approve: bool = True) -> None:
+        await self._c._run(calls.sessions_approve(session_id, tool_use_id, approve))
+
+    def events(self, session_id: str, *, after: int | None = 0) -> AsyncIterator[Event]:
         """Follow the timeline live (SSE) from ``after``."""
         return self._c._stream(f"/api/v1/sessions/{session_id}/events", after)
 
@@ -559,3 +706,94 @@ class AsyncExtractions:
 
     async def get(self, extraction_id: str) -> Extraction:
         return await self._c._run(calls.extractions_get(extraction_id))
+
+
+class AsyncCredentials:
+    """``client.credentials`` (async)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._c = client
+
+    async def create(
+        self, *, provider: str, name: str, secret: str, base_url: str | None = None
+    ) -> Credential:
+        return await self._c._run(calls.credentials_create(provider, name, secret, base_url))
+
+    async def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Credential]:
+        return await self._c._run(calls.credentials_list(limit, cursor))
+
+    async def delete(self, credential_id: str) -> None:
+        await self._c._run(calls.credentials_delete(credential_id))
+
+
+class AsyncAgents:
+    """``client.agents`` (async)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._c = client
+
+    async def create(self, *, name: str, chat_model_config: dict[str, Any], **fields: Any) -> Agent:
+        body = {"name": name, "chat_model_config": chat_model_config, **fields}
+        return await self._c._run(calls.agents_create(body))
+
+    async def get(self, agent_id: str) -> Agent:
+        return await self._c._run(calls.agents_get(agent_id))
+
+    async def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Agent]:
+        return await self._c._run(calls.agents_list(limit, cursor))
+
+    async def update(self, agent_id: str, **fields: Any) -> Agent:
+        return await self._c._run(calls.agents_update(agent_id, fields))
+
+    async def delete(self, agent_id: str) -> None:
+        await self._c._run(calls.agents_delete(agent_id))
+
+
+class AsyncSandboxSessions:
+    """``client.sandboxes.sessions`` (async)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._c = client
+
+    async def create(
+        self,
+        sandbox_id: str,
+        *,
+        metadata: dict[str, Any] | None = None,
+        agent_id: str | None = None,
+        name: str | None = None,
+    ) -> AgentSession:
+        return await self._c._run(
+            calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name)
+        )
+
+    async def list(
+        self, sandbox_id: str, *, limit: int = 20, cursor: str | None = None
+    ) -> Page[Session]:
+        return await self._c._run(calls.sandbox_sessions_list(sandbox_id, limit, cursor))
+
+
+class AsyncSandboxes:
+    """``client.sandboxes`` (async)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._c = client
+        self.sessions = AsyncSandboxSessions(client)
+
+    async def create(
+        self,
+        *,
+        name: str | None = None,
+        limits: dict[str, Any] | None = None,
+        agent_id: str | None = None,
+    ) -> Sandbox:
+        return await self._c._run(calls.sandboxes_create(name, limits, agent_id))
+
+    async def get(self, sandbox_id: str) -> Sandbox:
+        return await self._c._run(calls.sandboxes_get(sandbox_id))
+
+    async def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Sandbox]:
+        return await self._c._run(calls.sandboxes_list(limit, cursor))
+
+    async def delete(self, sandbox_id: str) -> None:
+        await self._c._run(calls.sandboxes_delete(sandbox_id))

@@ -14,6 +14,7 @@ class SSEParser:
 
     _data: list[str]
     _id: str | None = None
+    _event: str | None = None
     last_event_id: str | None = None
 
     def __init__(self) -> None:
@@ -25,7 +26,9 @@ class SSEParser:
             if not self._data:
                 return None
             payload = "\n".join(self._data)
-            self._data = []
+            event, self._data, self._event = self._event, [], None
+            if event == "keepalive":
+                return None
             if self._id is not None:
                 self.last_event_id = self._id
             return Event.model_validate(json.loads(payload))
@@ -37,4 +40,6 @@ class SSEParser:
             self._data.append(value)
         elif name == "id":
             self._id = value
+        elif name == "event":
+            self._event = value
         return None

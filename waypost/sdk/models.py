@@ -1,14 +1,19 @@
 """Typed response models. They are the server's own schemas, so the two cannot drift."""
 
+from waypost.api.schemas import AgentOut as Agent
+from waypost.api.schemas import AgentSessionOut as AgentSession
 from waypost.api.schemas import AttachmentOut as Attachment
+from waypost.api.schemas import CredentialOut as Credential
 from waypost.api.schemas import EmailOut as Email
 from waypost.api.schemas import EmailSummaryOut as EmailSummary
 from waypost.api.schemas import EventOut as Event
 from waypost.api.schemas import ExtractionOut as Extraction
 from waypost.api.schemas import InboxOut as Inbox
 from waypost.api.schemas import ListPage as Page
+from waypost.api.schemas import MessageOut as Message
 from waypost.api.schemas import ReplayOut as Replay
 from waypost.api.schemas import ResultOut as Result
+from waypost.api.schemas import SandboxOut as Sandbox
 from waypost.api.schemas import SessionDetailOut as SessionDetail
 from waypost.api.schemas import SessionOut as Session
 from waypost.api.schemas import TimelineOut as Timeline
@@ -16,15 +21,20 @@ from waypost.api.schemas import WaitOut as Wait
 from waypost.api.schemas import WorkflowOut as Workflow
 
 __all__ = [
+    "Agent",
+    "AgentSession",
     "Attachment",
+    "Credential",
     "Email",
     "EmailSummary",
     "Event",
     "Extraction",
     "Inbox",
+    "Message",
     "Page",
     "Replay",
     "Result",
+    "Sandbox",
     "Session",
     "SessionDetail",
     "Timeline",
