@@ -52,7 +52,7 @@ class ContextConfig(_Config):
 class ReactConfig(_Config):
     """The ReAct loop's bounds."""
 
-    max_iters: int = Field(default=20, ge=1, le=500)
+    max_iters: int = Field(default=20, ge=1, le=10_000)
     stop_on_reject: bool = False
 
 

@@ -22,6 +22,7 @@ from waypost.agents.mail_tools import MAIL_TOOL_NAMES, MAIL_TOOL_SPECS, MailTool
 from waypost.agents.providers import (
     Done,
     Message,
+    ModelProvider,
     ProviderError,
     TextDelta,
     ToolSpec,
@@ -32,14 +33,14 @@ from waypost.agents.providers import (
     stream_with_retry,
 )
 from waypost.agents.store import Agents, Credentials, Sandboxes
-from waypost.db.database import Database
+from waypost.db.database import Database, Tx
 from waypost.db.models import Agent
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound, WaypostError
 from waypost.events.bus import CLOSED, EventBus
-from waypost.events.log import EventLog
+from waypost.events.log import EventLog, NewEvent
 from waypost.ids import new_id
 from waypost.sandbox import Limits, ReadCache, Sandbox, ToolResult, call_tool, tool_specs, truncate
 from waypost.sessions.service import SessionService
@@ -264,17 +265,31 @@ class Run:
         self.usage = {"input_tokens": 0, "output_tokens": 0}
         self._pending_text = ""
         self._last_flush = 0.0
+        self._outbox: list[NewEvent] = []  # events committed with the next message
+        self._state: dict[str, Any] = {}  # the session's runtime state, loaded once per run
+        self._providers: dict[str, ModelProvider] = {}
 
-    async def emit(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
-        async with self.conv.db.write() as tx:
-            await self.conv.events.append(
-                tx,
+    def queue(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
+        """An event to commit together with the next stored message (one transaction)."""
+        self._outbox.append(
+            NewEvent(
                 user_id=self.user_id,
                 type=type,
-                session_id=self.session_id,
                 data=data,
+                session_id=self.session_id,
                 description=description or type.replace("_", " ").capitalize(),
             )
+        )
+
+    async def emit(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
+        """Commit an event now (with anything queued before it)."""
+        self.queue(type, data, description)
+        async with self.conv.db.write() as tx:
+            await self._flush_outbox(tx)
+
+    async def _flush_outbox(self, tx: Tx) -> None:
+        events, self._outbox = self._outbox, []
+        await self.conv.events.append_many(tx, events)
 
     async def execute(self) -> MessageRow | None:
         """Run to the end; always leaves the session idle, whatever happens."""
@@ -308,6 +323,7 @@ class Run:
             raise RunFailed(message) from exc
         finally:
             watcher.cancel()
+            await self._close_providers()
             async with self.conv.db.write() as tx:
                 await tx.s.execute(
                     update(SessionRow)
@@ -330,11 +346,14 @@ class Run:
     async def _loop(self) -> tuple[MessageRow | None, str, int]:
         tools = self._tool_specs()
         last: MessageRow | None = None
+        history = await self._history()  # then kept in memory for the whole run
+        self._state = dict(
+            (await self.conv.sessions.get(self.user_id, self.session_id)).state or {}
+        )
         for iteration in range(1, self.react.max_iters + 1):
-            await self._save_state(cur_iter=iteration)
-            history = await self._history()
             blocks, usage = await self._complete(history, tools)
-            last = await self._store("assistant", blocks, usage)
+            last = await self._store("assistant", blocks, usage, cur_iter=iteration)
+            history.append(Message(role="assistant", content=blocks))
             tool_uses = [b for b in blocks if b["type"] == "tool_use"]
             if not tool_uses:
                 return last, "end_turn", iteration
@@ -351,6 +370,7 @@ class Run:
                     }
                 )
             await self._store("user", results, None)
+            history.append(Message(role="user", content=results))
             if rejected and self.react.stop_on_reject:
                 return last, "rejected", iteration
         return last, "max_iters", self.react.max_iters
@@ -399,60 +419,81 @@ class Run:
     async def _stream_turn(
         self, config: ChatModelConfig, history: list[Message], tools: list[ToolSpec]
     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        api_key, base_url = None, config.base_url
-        if config.credential_id:
-            api_key, stored_url = await self.conv.credentials.reveal(
-                self.user_id, config.credential_id
-            )
-            base_url = base_url or stored_url
-        provider = make_provider(
-            config.type, api_key=api_key, base_url=base_url, parameters=config.parameters
-        )
+        provider = await self._provider(config)
         blocks: list[dict[str, Any]] = []
         text = ""
         usage = {"input_tokens": 0, "output_tokens": 0}
-        try:
-            async for event in stream_with_retry(
-                provider,
-                system=self.agent.system_prompt,
-                messages=history,
-                tools=tools,
-                model=config.model,
-                parameters=config.parameters,
-            ):
-                if isinstance(event, TextDelta):
-                    text += event.text
-                    self._pending_text += event.text
-                    if time.monotonic() - self._last_flush >= DELTA_FLUSH_SECONDS:
-                        await self._flush_delta()
-                elif isinstance(event, ToolUseStart):
-                    text = await self._close_text(blocks, text)
-                    await self.emit("tool_use_start", {"id": event.id, "name": event.name})
-                elif isinstance(event, ToolUseComplete):
-                    block = {
-                        "type": "tool_use",
-                        "id": event.id,
-                        "name": event.name,
-                        "input": event.input,
-                    }
-                    blocks.append(block)
-                    await self.emit("tool_use_complete", block)
-                elif isinstance(event, Usage):
-                    usage = {
-                        "input_tokens": event.input_tokens,
-                        "output_tokens": event.output_tokens,
-                    }
-                elif isinstance(event, Done):
-                    break
-        finally:
-            aclose = getattr(provider, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
+        async for event in stream_with_retry(
+            provider,
+            system=self.agent.system_prompt,
+            messages=history,
+            tools=tools,
+            model=config.model,
+            parameters=config.parameters,
+        ):
+            if isinstance(event, TextDelta):
+                text += event.text
+                self._pending_text += event.text
+                if time.monotonic() - self._last_flush >= DELTA_FLUSH_SECONDS:
+                    await self._flush_delta()
+            elif isinstance(event, ToolUseStart):
+                text = await self._close_text(blocks, text)
+                self.queue("tool_use_start", {"id": event.id, "name": event.name})
+                await self._flush_if_stale()
+            elif isinstance(event, ToolUseComplete):
+                block = {
+                    "type": "tool_use",
+                    "id": event.id,
+                    "name": event.name,
+                    "input": event.input,
+                }
+                blocks.append(block)
+                self.queue("tool_use_complete", block)
+            elif isinstance(event, Usage):
+                usage = {
+                    "input_tokens": event.input_tokens,
+                    "output_tokens": event.output_tokens,
+                }
+            elif isinstance(event, Done):
+                break
         await self._close_text(blocks, text)
         for key in usage:
             self.usage[key] += usage[key]
         return blocks, usage
+
+    async def _provider(self, config: ChatModelConfig) -> ModelProvider:
+        """One provider (and its HTTP client) per model config for the whole run."""
+        key = config.model_dump_json()
+        if key not in self._providers:
+            api_key, base_url = None, config.base_url
+            if config.credential_id:
+                api_key, stored_url = await self.conv.credentials.reveal(
+                    self.user_id, config.credential_id
+                )
+                base_url = base_url or stored_url
+            self._providers[key] = make_provider(
+                config.type, api_key=api_key, base_url=base_url, parameters=config.parameters
+            )
+        return self._providers[key]
+
+    async def _close_providers(self) -> None:
+        for provider in self._providers.values():
+            aclose = getattr(provider, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+        self._providers.clear()
+
+    async def _flush_if_stale(self) -> None:
+        """Commit queued events if the last commit is older than the flush interval.
+
+        A fast model turn lands in one transaction with its message; a slow one still
+        reaches the stream within ``DELTA_FLUSH_SECONDS``.
+        """
+        if time.monotonic() - self._last_flush >= DELTA_FLUSH_SECONDS:
+            self._last_flush = time.monotonic()
+            async with self.conv.db.write() as tx:
+                await self._flush_outbox(tx)
 
     async def _flush_delta(self) -> None:
         if self._pending_text:
@@ -464,7 +505,7 @@ class Run:
         await self._flush_delta()
         if text:
             blocks.append({"type": "text", "text": text})
-            await self.emit("text_complete", {"text": text})
+            self.queue("text_complete", {"text": text})
         return ""
 
     async def _flush_partial(self) -> MessageRow | None:
@@ -489,7 +530,7 @@ class Run:
             result = await call_tool(self.workspace, name, args if isinstance(args, dict) else {})
         content = truncate(result.content, self.context.tool_result_limit)
         result = ToolResult(content, result.is_error)
-        await self.emit(
+        self.queue(
             "tool_result",
             {
                 "tool_use_id": block["id"],
@@ -515,28 +556,29 @@ class Run:
             self.conv._approvals.pop(key, None)
 
     async def _store(
-        self, role: str, content: list[dict[str, Any]], usage: dict[str, int] | None
+        self,
+        role: str,
+        content: list[dict[str, Any]],
+        usage: dict[str, int] | None,
+        **state: Any,
     ) -> MessageRow:
+        """Commit a message, the events queued for it and any state change, together."""
         row = _message(self.session_id, self.user_id, role, content, usage)
+        description = f"{role.capitalize()} message"
+        self.queue("message.created", {"message_id": row.id, "role": role}, description)
         async with self.conv.db.write() as tx:
             tx.s.add(row)
             await tx.s.flush()
-            await self.conv.events.append(
-                tx,
-                user_id=self.user_id,
-                type="message.created",
-                session_id=self.session_id,
-                data={"message_id": row.id, "role": role},
-                description=f"{role.capitalize()} message",
-            )
+            if state:
+                self._state.update(state, session_id=self.session_id)
+                await tx.s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.id == self.session_id)
+                    .values(state=self._state)
+                    .execution_options(synchronize_session=False)
+                )
+            await self._flush_outbox(tx)
         return row
-
-    async def _save_state(self, **changes: Any) -> None:
-        async with self.conv.db.write() as tx:
-            row = (
-                await tx.s.execute(select(SessionRow).where(SessionRow.id == self.session_id))
-            ).scalar_one()
-            row.state = {**(row.state or {}), "session_id": self.session_id, **changes}
 
 
 def _message(
