@@ -365,3 +365,34 @@ def test_bad_requests_and_isolation(api: httpx.Client, other_api: httpx.Client) 
     plain = api.post("/api/v1/sessions", json={"name": "no agent"}).json()
     r = api.post(f"/api/v1/sessions/{plain['id']}/messages", json={"content": "hi"})
     assert r.status_code == 400 and "no agent" in r.json()["message"]
+
+
+def test_context_is_compacted_into_a_summary(api: httpx.Client) -> None:
+    big = "x" * 3000
+    turns = [
+        [tool("write_file", {"path": "big.txt", "content": big}, "w1")],
+        [tool("read_file", {"path": "big.txt"}, "r1")],
+        text('{"task_overview": "write big.txt", "next_steps": "say done"}'),  # the summary
+        text("done after compaction"),
+    ]
+    sid, _ = agent_session(api, turns)
+    r = api.patch(
+        f"/api/v1/agents/{api.get(f'/api/v1/sessions/{sid}').json()['agent_id']}",
+        json={
+            "chat_model_config": {
+                "type": "scripted",
+                "context_window": 1000,
+                "parameters": {"turns": turns},
+            },
+            "context_config": {"trigger_ratio": 0.9},
+        },
+    )
+    assert r.status_code == 200, r.text
+    final = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "go"}).json()
+    assert final["content"] == text("done after compaction")
+    session = api.get(f"/api/v1/sessions/{sid}").json()
+    summary = session["state"]["summary"]
+    assert summary.startswith("<system-info>Here is a summary") and "write big.txt" in summary
+    assert "say done" in summary and session["state"]["context_after"]
+    assert "context_compacted" in timeline_types(api, sid)
+    assert len(session["messages"]) == 6  # the record keeps every message; only the context shrank

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select, update
@@ -59,6 +61,7 @@ STREAM_TYPES = frozenset(
         "session_completed",
         "session_failed",
         "session_interrupted",
+        "context_compacted",
     }
 )
 DELTA_FLUSH_SECONDS = 0.05
@@ -346,11 +349,13 @@ class Run:
     async def _loop(self) -> tuple[MessageRow | None, str, int]:
         tools = self._tool_specs()
         last: MessageRow | None = None
-        history = await self._history()  # then kept in memory for the whole run
         self._state = dict(
             (await self.conv.sessions.get(self.user_id, self.session_id)).state or {}
         )
+        history = await self._history()  # then kept in memory for the whole run
         for iteration in range(1, self.react.max_iters + 1):
+            if self._needs_compaction(history):
+                history = await self._compact(history)
             blocks, usage = await self._complete(history, tools)
             last = await self._store("assistant", blocks, usage, cur_iter=iteration)
             history.append(Message(role="assistant", content=blocks))
@@ -385,14 +390,50 @@ class Run:
         ]
 
     async def _history(self) -> list[Message]:
+        """The model's view: the last summary (if the context was compacted), then what followed."""
         rows = await self.conv.messages(self.session_id)
+        after = self._state.get("context_after")
+        if after:
+            rows = [r for r in rows if r.id > after]
         history = [Message(role=r.role, content=r.content) for r in rows]  # type: ignore[arg-type]
+        summary = self._state.get("summary")
+        if summary:
+            history.insert(0, Message(role="user", content=[{"type": "text", "text": summary}]))
         return history
 
+    def _needs_compaction(self, history: list[Message]) -> bool:
+        window = ChatModelConfig.model_validate(self.agent.chat_model_config).context_window
+        used = (len(self.agent.system_prompt) + sum(_chars(m.content) for m in history)) // 4
+        return len(history) > 1 and used > self.context.trigger_ratio * window
+
+    async def _compact(self, history: list[Message]) -> list[Message]:
+        """Replace the context by a summary written by the model (the agent's templates)."""
+        prompt = [{"type": "text", "text": self.context.compression_prompt}]
+        blocks, _ = await self._complete([*history, Message(role="user", content=prompt)], [], True)
+        written = "".join(b["text"] for b in blocks if b["type"] == "text").strip()
+        summary = _fill_template(self.context.summary_template, written)
+        rows = await self.conv.messages(self.session_id)
+        self._state.update(summary=summary, context_after=rows[-1].id if rows else None)
+        self.queue(
+            "context_compacted",
+            {"messages_summarised": len(history), "summary_chars": len(summary)},
+            "Context compacted into a summary",
+        )
+        async with self.conv.db.write() as tx:
+            await tx.s.execute(
+                update(SessionRow)
+                .where(SessionRow.id == self.session_id)
+                .values(state=self._state)
+                .execution_options(synchronize_session=False)
+            )
+            await self._flush_outbox(tx)
+        return [Message(role="user", content=[{"type": "text", "text": summary}])]
+
     async def _complete(
-        self, history: list[Message], tools: list[ToolSpec]
+        self, history: list[Message], tools: list[ToolSpec], quiet: bool = False
     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """One model turn, streamed to the log; falls back to the second model on failure."""
+        self._state["model_calls"] = int(self._state.get("model_calls", 0)) + 1
         configs = [self.agent.chat_model_config]
         if self.agent.fallback_chat_model_config:
             configs.append(self.agent.fallback_chat_model_config)
@@ -400,7 +441,7 @@ class Run:
         for index, raw in enumerate(configs):
             config = ChatModelConfig.model_validate(raw)
             try:
-                return await self._stream_turn(config, history, tools)
+                return await self._stream_turn(config, history, tools, quiet)
             except ProviderError as exc:
                 last_error = exc
                 if index + 1 < len(configs):
@@ -417,9 +458,17 @@ class Run:
         raise RunFailed(f"model error ({last_error.kind}): {last_error}")
 
     async def _stream_turn(
-        self, config: ChatModelConfig, history: list[Message], tools: list[ToolSpec]
+        self,
+        config: ChatModelConfig,
+        history: list[Message],
+        tools: list[ToolSpec],
+        quiet: bool = False,
     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """One model call; ``quiet`` (a compaction summary) streams nothing to the session."""
         provider = await self._provider(config)
+        parameters = config.parameters
+        if config.type == "scripted":  # replays the script in call order, compactions included
+            parameters = {**parameters, "turn": int(self._state.get("model_calls", 1)) - 1}
         blocks: list[dict[str, Any]] = []
         text = ""
         usage = {"input_tokens": 0, "output_tokens": 0}
@@ -429,8 +478,14 @@ class Run:
             messages=history,
             tools=tools,
             model=config.model,
-            parameters=config.parameters,
+            parameters=parameters,
         ):
+            if quiet:
+                if isinstance(event, TextDelta):
+                    text += event.text
+                elif isinstance(event, Done):
+                    break
+                continue
             if isinstance(event, TextDelta):
                 text += event.text
                 self._pending_text += event.text
@@ -456,6 +511,8 @@ class Run:
                 }
             elif isinstance(event, Done):
                 break
+        if quiet:
+            return [{"type": "text", "text": text}], usage
         await self._close_text(blocks, text)
         for key in usage:
             self.usage[key] += usage[key]
@@ -597,6 +654,25 @@ def _message(
         usage=usage,
         created_at=utcnow(),
     )
+
+
+def _chars(blocks: list[dict[str, Any]]) -> int:
+    return sum(len(json.dumps(block)) for block in blocks)
+
+
+def _fill_template(template: str, written: str) -> str:
+    """The model's summary in the template: its JSON fields if it wrote some, else the overview."""
+    fields: dict[str, Any] = {"task_overview": written}
+    try:
+        parsed = json.loads(written)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        fields = {str(k): v for k, v in parsed.items()}
+    try:
+        return template.format_map(defaultdict(str, fields))
+    except (ValueError, IndexError, KeyError):  # a template with stray braces
+        return f"{template}\n{written}"
 
 
 def _check_user_content(content: list[dict[str, Any]]) -> None:

@@ -62,7 +62,9 @@ class ScriptedProvider:
         params = {**self.default_parameters, **parameters}
         turns: list[Any] = list(params.get("turns") or [])
         delay = float(params.get("chunk_delay_ms", 0)) / 1000.0
-        index = sum(1 for m in messages if m.role == "assistant")
+        # The runtime names the model call ("turn") so a compacted history replays the
+        # same script; on its own the turn is the number of assistant messages so far.
+        index = int(params.get("turn", sum(1 for m in messages if m.role == "assistant")))
         turn: Any = turns[index] if index < len(turns) else [{"type": "text", "text": SCRIPT_ENDED}]
 
         blocks, stop_reason = self._unpack(turn, index)
