@@ -290,9 +290,11 @@ class Run:
         async with self.conv.db.write() as tx:
             await self._flush_outbox(tx)
 
-    async def _flush_outbox(self, tx: Tx) -> None:
+    async def _flush_outbox(
+        self, tx: Tx, session_values: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         events, self._outbox = self._outbox, []
-        await self.conv.events.append_many(tx, events)
+        await self.conv.events.append_many(tx, events, session_values)
 
     async def execute(self) -> MessageRow | None:
         """Run to the end; always leaves the session idle, whatever happens."""
@@ -623,18 +625,14 @@ class Run:
         row = _message(self.session_id, self.user_id, role, content, usage)
         description = f"{role.capitalize()} message"
         self.queue("message.created", {"message_id": row.id, "role": role}, description)
+        values = {c.key: getattr(row, c.key) for c in MessageRow.__table__.columns}
         async with self.conv.db.write() as tx:
-            tx.s.add(row)
-            await tx.s.flush()
+            await self.conv.db.insert_many(tx, MessageRow.__table__, [values])
+            session_values = None
             if state:
                 self._state.update(state, session_id=self.session_id)
-                await tx.s.execute(
-                    update(SessionRow)
-                    .where(SessionRow.id == self.session_id)
-                    .values(state=self._state)
-                    .execution_options(synchronize_session=False)
-                )
-            await self._flush_outbox(tx)
+                session_values = {self.session_id: {"state": dict(self._state)}}
+            await self._flush_outbox(tx, session_values)
         return row
 
 
