@@ -163,3 +163,65 @@ def test_conversation_survives_sigkill_mid_run(tmp_path: Path) -> None:
         assert final["role"] == "assistant"
     finally:
         restarted.signal(signal.SIGTERM)
+
+
+def test_interrupted_tool_call_is_answered_for_the_model(
+    api: httpx.Client, fake_llm: FakeLLMServer
+) -> None:
+    """Interrupt while a tool call waits for approval: the next request must still be valid."""
+    call = openai_chunk(
+        {
+            "tool_calls": [
+                {
+                    "index": 0,
+                    "id": "call_9",
+                    "type": "function",
+                    "function": {
+                        "name": "write_file",
+                        "arguments": '{"path": "a", "content": "b"}',
+                    },
+                }
+            ]
+        }
+    )
+    fake_llm.reset(
+        SSE([call, openai_chunk({}, finish="tool_calls"), OPENAI_DONE]),
+        SSE([openai_chunk({"content": "fine"}), openai_chunk({}, finish="stop"), OPENAI_DONE]),
+    )
+    cred = api.post(
+        "/api/v1/credentials",
+        json={
+            "provider": "openai",
+            "name": "l",
+            "secret": SECRET,
+            "base_url": f"{fake_llm.base_url}/v1",
+        },
+    ).json()
+    agent = api.post(
+        "/api/v1/agents",
+        json={
+            "name": "g",
+            "chat_model_config": {"type": "openai", "credential_id": cred["id"], "model": "m"},
+            "permissions": {"ask": ["write_file"]},
+        },
+    ).json()
+    box = api.post("/api/v1/sandboxes", json={"agent_id": agent["id"]}).json()
+    sid = api.post(f"/api/v1/sandboxes/{box['id']}/sessions", json={}).json()["id"]
+    api.post(
+        f"/api/v1/sessions/{sid}/messages", params={"wait": "false"}, json={"content": "write"}
+    )
+    deadline = time.monotonic() + 10
+    while not any(
+        e["type"] == "approval_required"
+        for e in api.get(f"/api/v1/sessions/{sid}/timeline").json()["events"]
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert api.post(f"/api/v1/sessions/{sid}/interrupt").json()["interrupted"] is True
+    final = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "never mind"})
+    assert final.status_code == 200, final.text
+    messages = fake_llm.requests[-1].body["messages"]
+    answer = [m for m in messages if m["role"] == "tool"]
+    assert (
+        answer and answer[0]["tool_call_id"] == "call_9" and "interrupted" in answer[0]["content"]
+    )

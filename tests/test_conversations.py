@@ -396,3 +396,48 @@ def test_context_is_compacted_into_a_summary(api: httpx.Client) -> None:
     assert "say done" in summary and session["state"]["context_after"]
     assert "context_compacted" in timeline_types(api, sid)
     assert len(session["messages"]) == 6  # the record keeps every message; only the context shrank
+
+
+def test_tools_outside_the_agents_list_are_refused(
+    api: httpx.Client, server: RunningServer
+) -> None:
+    sid, box = agent_session(
+        api,
+        [[tool("write_file", {"path": "x.txt", "content": "no"}, "w")], text("ok")],
+        tools=["list_files"],
+    )
+    api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "write"})
+    result = api.get(f"/api/v1/sessions/{sid}").json()["messages"][2]["content"][0]
+    assert result["is_error"] is True and "not one of this agent's tools" in result["content"]
+    assert not (Path(server.settings.data_dir) / "sandboxes" / box / "x.txt").exists()
+
+
+def test_sandbox_limits_are_validated(api: httpx.Client) -> None:
+    for limits, field in [
+        ({"max_output_bytes": "lots"}, "max_output_bytes"),
+        ({"cpu_seconds": -1}, "cpu_seconds"),
+        ({"memory_bytes": 10**30}, "memory_bytes"),
+        ({"colour": 1}, "colour"),
+    ]:
+        r = api.post("/api/v1/sandboxes", json={"limits": limits})
+        assert r.status_code == 400 and field in r.json()["message"], (limits, r.text)
+    ok = api.post("/api/v1/sandboxes", json={"limits": {"commandTimeoutSeconds": 5}}).json()
+    assert ok["limits"]["command_timeout_seconds"] == 5 and ok["limits"]["cpu_seconds"] == 60
+
+
+def test_patch_can_clear_tools_and_fallback(api: httpx.Client) -> None:
+    agent = api.post(
+        "/api/v1/agents",
+        json={
+            "name": "a",
+            "chat_model_config": {"type": "scripted"},
+            "fallback_chat_model_config": {"type": "scripted"},
+            "tools": ["read_file"],
+        },
+    ).json()
+    cleared = api.patch(
+        f"/api/v1/agents/{agent['id']}", json={"tools": None, "fallback_chat_model_config": None}
+    ).json()
+    assert cleared["tools"] is None and cleared["fallback_chat_model_config"] is None
+    kept = api.patch(f"/api/v1/agents/{agent['id']}", json={"name": None}).json()
+    assert kept["name"] == "a"

@@ -62,3 +62,14 @@ class PermissionRules(_Config):
     allow: list[str] = Field(default_factory=lambda: ["*"])
     deny: list[str] = Field(default_factory=list)
     ask: list[str] = Field(default_factory=list)
+
+
+class SandboxLimits(_Config):
+    """A sandbox's resource limits, checked when the sandbox is created."""
+
+    command_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    max_output_bytes: int = Field(default=100_000, ge=1_000, le=10_000_000)
+    cpu_seconds: int = Field(default=60, ge=1, le=3600)
+    memory_bytes: int = Field(default=2 * 1024**3, ge=64 * 1024**2, le=64 * 1024**3)
+    max_file_bytes: int = Field(default=10 * 1024**2, ge=1024, le=1024**3)
+    max_processes: int = Field(default=256, ge=1, le=4096)

@@ -70,6 +70,8 @@ class MailTools:
         self, user_id: str, session_id: str, name: str, args: dict[str, Any]
     ) -> ToolResult:
         """Run one mail tool; service errors come back as tool errors, never exceptions."""
+        if not isinstance(args, dict):
+            return ToolResult(f"{name}: input must be an object", is_error=True)
         try:
             if name == "create_inbox":
                 inbox = await self.inboxes.create(
@@ -125,5 +127,5 @@ def _opt_int(args: dict[str, Any], key: str) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None

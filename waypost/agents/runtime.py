@@ -168,6 +168,9 @@ class Conversations:
         _check_user_content(content)
         agent = await self.agents.get(user_id, session.agent_id)
         sandbox = await self.sandboxes.get(user_id, session.sandbox_id)
+        limits = Limits(**self.sandboxes.limits_of(sandbox))
+        workspace = Sandbox(self.sandboxes.path_of(sandbox.id), limits, self.read_cache)
+        run = Run(self, user_id, session_id, agent, workspace)
         async with self.db.write() as tx:
             claimed = await tx.s.execute(
                 update(SessionRow)
@@ -188,14 +191,14 @@ class Conversations:
                 data={"message_id": message.id, "role": "user"},
                 description="User message",
             )
-        limits = Limits(
-            **{k: v for k, v in sandbox.limits.items() if k in Limits.__dataclass_fields__}
-        )
-        workspace = Sandbox(self.sandboxes.path_of(sandbox.id), limits, self.read_cache)
-        run = Run(self, user_id, session_id, agent, workspace)
         task = asyncio.create_task(run.execute(), name=f"run-{session_id}")
         self._runs[session_id] = task
-        task.add_done_callback(lambda _: self._runs.pop(session_id, None))
+
+        def forget(done: asyncio.Task[MessageRow | None]) -> None:
+            if self._runs.get(session_id) is done:
+                del self._runs[session_id]
+
+        task.add_done_callback(forget)
         if not wait:
             return None
         return await asyncio.shield(task)
@@ -208,17 +211,24 @@ class Conversations:
         await self.bus.publish(run_channel(session_id), {"type": "interrupt"})
         task = self._runs.get(session_id)
         if task is not None:
+            task.cancel()  # local: do not depend on the watcher having subscribed yet
             with contextlib.suppress(asyncio.CancelledError, WaypostError):
                 await asyncio.wait_for(asyncio.shield(task), 5)
         return True
 
     async def decide(self, user_id: str, session_id: str, tool_use_id: str, approve: bool) -> None:
         """Approve or reject a tool call the agent's rules marked ``ask``."""
-        await self.sessions.get(user_id, session_id)
+        session = await self.sessions.get(user_id, session_id)
         waiting = self._approvals.get((session_id, tool_use_id))
-        if waiting is None or waiting.done():
-            raise NotFound("No tool call is waiting for approval", code="approval_not_found")
-        waiting.set_result(approve)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(approve)
+            return
+        if waiting is None and self.is_running(session) and session_id not in self._runs:
+            # the run lives on another replica: the decision travels like an interrupt
+            message = {"type": "approval", "tool_use_id": tool_use_id, "approve": approve}
+            await self.bus.publish(run_channel(session_id), message)
+            return
+        raise NotFound("No tool call is waiting for approval", code="approval_not_found")
 
     async def recover(self) -> int:
         """After a crash: runs that were going are over; record it and free the sessions."""
@@ -341,6 +351,12 @@ class Run:
         async with self.conv.bus.subscribe(run_channel(self.session_id)) as sub:
             while True:
                 message = await sub.get()
+                if message and message.get("type") == "approval":
+                    key = (self.session_id, str(message.get("tool_use_id")))
+                    waiting = self.conv._approvals.get(key)
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(bool(message.get("approve")))
+                    continue
                 if message is CLOSED or (message and message.get("type") == "interrupt"):
                     if run_task is not None:
                         run_task.cancel()
@@ -397,7 +413,7 @@ class Run:
         after = self._state.get("context_after")
         if after:
             rows = [r for r in rows if r.id > after]
-        history = [Message(role=r.role, content=r.content) for r in rows]  # type: ignore[arg-type]
+        history = _answer_orphans([Message(role=r.role, content=r.content) for r in rows])  # type: ignore[arg-type]
         summary = self._state.get("summary")
         if summary:
             history.insert(0, Message(role="user", content=[{"type": "text", "text": summary}]))
@@ -568,7 +584,8 @@ class Run:
         return ""
 
     async def _flush_partial(self) -> MessageRow | None:
-        """On interrupt, keep what the model had said so far as its message."""
+        """On interrupt, put the text streamed so far on the log (no message is stored:
+        an unfinished turn is not part of the conversation the model sees next)."""
         text = self._pending_text
         self._pending_text = ""
         if text:
@@ -577,16 +594,20 @@ class Run:
 
     async def _run_tool(self, block: dict[str, Any]) -> tuple[ToolResult, bool]:
         name, args = block["name"], block.get("input") or {}
+        if not isinstance(args, dict):
+            args = {}
         decision = _permission(self.agent.permissions, name)
         rejected = False
-        if decision == "deny":
+        if self.agent.tools is not None and name not in self.agent.tools:
+            result = ToolResult(f"{name} is not one of this agent's tools", True)
+        elif decision == "deny":
             result = ToolResult(f"{name} is denied by this agent's permission rules", True)
         elif decision == "ask" and not await self._approved(block):
             result, rejected = ToolResult(f"{name} was rejected by the user", True), True
         elif name in MAIL_TOOL_NAMES:
             result = await self.conv.mail_tools.call(self.user_id, self.session_id, name, args)
         else:
-            result = await call_tool(self.workspace, name, args if isinstance(args, dict) else {})
+            result = await call_tool(self.workspace, name, args)
         content = truncate(result.content, self.context.tool_result_limit)
         result = ToolResult(content, result.is_error)
         self.queue(
@@ -652,6 +673,34 @@ def _message(
         usage=usage,
         created_at=utcnow(),
     )
+
+
+def _answer_orphans(history: list[Message]) -> list[Message]:
+    """Give every tool call an answer: a run interrupted (or killed) mid-tool left none,
+    and model APIs refuse a tool_use without its tool_result."""
+    repaired: list[Message] = []
+    for index, message in enumerate(history):
+        repaired.append(message)
+        calls = [b["id"] for b in message.content if b.get("type") == "tool_use"]
+        if message.role != "assistant" or not calls:
+            continue
+        following = history[index + 1] if index + 1 < len(history) else None
+        answered = {
+            b.get("tool_use_id")
+            for b in (following.content if following and following.role == "user" else [])
+            if b.get("type") == "tool_result"
+        }
+        missing = [
+            {"type": "tool_result", "tool_use_id": c, "content": "interrupted", "is_error": True}
+            for c in calls
+            if c not in answered
+        ]
+        if missing and answered:  # complete the partial answer in place
+            repaired.append(Message(role="user", content=[*following.content, *missing]))  # type: ignore[union-attr]
+            history[index + 1] = Message(role="user", content=[])
+        elif missing:
+            repaired.append(Message(role="user", content=missing))
+    return [m for m in repaired if m.content]
 
 
 def _chars(blocks: list[dict[str, Any]]) -> int:

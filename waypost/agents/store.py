@@ -16,6 +16,7 @@ from waypost.agents.configs import (
     ContextConfig,
     PermissionRules,
     ReactConfig,
+    SandboxLimits,
 )
 from waypost.agents.secrets import SecretBox
 from waypost.db.database import Database
@@ -188,7 +189,11 @@ class Agents:
             "tools": current.tools,
             "permissions": current.permissions,
         }
-        merged.update({k: v for k, v in fields.items() if v is not None})
+        required = ("name", "system_prompt", "chat_model_config", "context_config", "react_config")
+        for key, value in fields.items():
+            if key == "is_default" or (value is None and key in required):
+                continue
+            merged[key] = value  # an explicit null clears tools or the fallback model
         draft = await self._validated(user_id, merged)
         async with self.db.write() as tx:
             await tx.s.execute(
@@ -254,6 +259,11 @@ class Sandboxes:
         self.agents = agents
         self.root = root
 
+    @staticmethod
+    def limits_of(sandbox: Sandbox) -> dict[str, Any]:
+        """The sandbox's limits with defaults filled in."""
+        return SandboxLimits.model_validate(sandbox.limits or {}).model_dump()
+
     def path_of(self, sandbox_id: str) -> Path:
         """The working directory of a sandbox."""
         return self.root / sandbox_id
@@ -267,13 +277,14 @@ class Sandboxes:
         agent_id: str | None,
     ) -> Sandbox:
         """A new sandbox with an empty working directory."""
+        checked = _validate(SandboxLimits, limits, "limits").model_dump()
         if agent_id is not None:
             await self.agents.get(user_id, agent_id)
         row = Sandbox(
             id=new_id("sbx"),
             user_id=user_id,
             name=name,
-            limits=limits,
+            limits=checked,
             agent_id=agent_id,
             created_at=utcnow(),
         )
