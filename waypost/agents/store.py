@@ -21,6 +21,7 @@ from waypost.agents.configs import (
 from waypost.agents.secrets import SecretBox
 from waypost.db.database import Database
 from waypost.db.models import Agent, Credential, Sandbox, User
+from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Invalid, NotFound
@@ -68,16 +69,7 @@ class Credentials:
     async def get(self, user_id: str, credential_id: str) -> Credential:
         """One of the user's credentials (sealed), or credential_not_found."""
         async with self.db.read() as s:
-            row = (
-                await s.execute(
-                    select(Credential).where(
-                        Credential.id == credential_id, Credential.user_id == user_id
-                    )
-                )
-            ).scalar_one_or_none()
-        if row is None:
-            raise NotFound.of("credential")
-        return row
+            return await get_owned(s, Credential, credential_id, user_id, "credential")
 
     async def list(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Credential]:
         """The user's credentials, newest first."""
@@ -163,12 +155,7 @@ class Agents:
     async def get(self, user_id: str, agent_id: str) -> Agent:
         """One of the user's agents, or agent_not_found."""
         async with self.db.read() as s:
-            row = (
-                await s.execute(select(Agent).where(Agent.id == agent_id, Agent.user_id == user_id))
-            ).scalar_one_or_none()
-        if row is None:
-            raise NotFound.of("agent")
-        return row
+            return await get_owned(s, Agent, agent_id, user_id, "agent")
 
     async def list(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Agent]:
         """The user's agents, newest first."""
@@ -300,14 +287,7 @@ class Sandboxes:
     async def get(self, user_id: str, sandbox_id: str) -> Sandbox:
         """One of the user's sandboxes, or sandbox_not_found."""
         async with self.db.read() as s:
-            row = (
-                await s.execute(
-                    select(Sandbox).where(Sandbox.id == sandbox_id, Sandbox.user_id == user_id)
-                )
-            ).scalar_one_or_none()
-        if row is None:
-            raise NotFound.of("sandbox")
-        return row
+            return await get_owned(s, Sandbox, sandbox_id, user_id, "sandbox")
 
     async def list(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Sandbox]:
         """The user's sandboxes, newest first."""

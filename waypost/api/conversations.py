@@ -18,10 +18,9 @@ from waypost.api.schemas import (
     SandboxSessionCreate,
     SessionOut,
 )
-from waypost.api.sse import session_event_stream
+from waypost.api.sse import resume_point, session_event_stream, sse_response
 from waypost.api.views import session_detail_out, session_out
 from waypost.db.models import Message
-from waypost.errors import Invalid
 from waypost.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
@@ -152,17 +151,8 @@ async def stream(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> StreamingResponse:
     """The agent's live output: text_delta, tool_use_start, tool_result, session_completed…"""
-    start = after or 0
-    if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
-            raise Invalid("Last-Event-ID must be a sequence number")
-        start = int(last_event_id)
-    elif after is None:
-        row = await svc.sessions.get(user, session_id)
-        start = row.last_seq  # a new subscriber sees what happens from now on
-    await svc.sessions.get(user, session_id)
-    return StreamingResponse(
-        session_event_stream(svc, session_id, start, STREAM_TYPES, keepalive_event=True),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    row = await svc.sessions.get(user, session_id)
+    # without a resume point, a new subscriber sees what happens from now on
+    start = resume_point(last_event_id, after, default=row.last_seq)
+    frames = session_event_stream(svc, session_id, start, STREAM_TYPES, keepalive_event=True)
+    return sse_response(frames)

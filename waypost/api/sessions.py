@@ -20,9 +20,8 @@ from waypost.api.schemas import (
     SessionStatus,
     TimelineOut,
 )
-from waypost.api.sse import session_event_stream
+from waypost.api.sse import resume_point, session_event_stream, sse_response
 from waypost.api.views import event_out, session_detail_out, session_out
-from waypost.errors import Invalid
 from waypost.sessions.replay import replay_step
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
@@ -122,14 +121,6 @@ async def session_events(
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: the timeline from ``Last-Event-ID`` / ``after``, then live."""
-    start = after or 0
-    if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
-            raise Invalid("Last-Event-ID must be a sequence number")
-        start = int(last_event_id)
+    start = resume_point(last_event_id, after, default=0)
     await svc.sessions.get(user, session_id)
-    return StreamingResponse(
-        session_event_stream(svc, session_id, start),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return sse_response(session_event_stream(svc, session_id, start))

@@ -12,6 +12,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from fastapi.responses import StreamingResponse
+
+from waypost.errors import Invalid
 from waypost.events.bus import CLOSED
 from waypost.events.log import event_to_dict, session_channel
 from waypost.services import Services
@@ -71,3 +74,21 @@ async def session_event_stream(
                 last = event["seq"]
                 if text := frame(event):
                     yield text
+
+
+def resume_point(last_event_id: str | None, after: int | None, default: int) -> int:
+    """Where a stream starts: ``Last-Event-ID`` wins, then ``?after=``, then ``default``."""
+    if last_event_id is not None:
+        if not last_event_id.strip().isdigit():
+            raise Invalid("Last-Event-ID must be a sequence number")
+        return int(last_event_id)
+    return default if after is None else after
+
+
+def sse_response(frames: AsyncIterator[str]) -> StreamingResponse:
+    """A streaming ``text/event-stream`` response that proxies must not buffer."""
+    return StreamingResponse(
+        frames,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

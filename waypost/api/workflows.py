@@ -12,10 +12,11 @@ import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import WorkflowCreate, WorkflowOut, WorkflowSessionOut
+from waypost.api.sse import sse_response
 from waypost.api.views import inbox_out, wait_out
 from waypost.db.models import Session as SessionRow
 from waypost.db.models import Wait
@@ -61,11 +62,7 @@ async def _run(
     )
     started = await svc.workflows.start(user, req, fail_at=body.fail_at)
     if "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(
-            _stream(started, user, svc),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return sse_response(_stream(started, user, svc))
     if body.respond == "immediately":
         return JSONResponse(_body(started, started.wait).model_dump(mode="json"), status_code=202)
     wait = await svc.waits.block(user, started.wait.id)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from waypost.db.database import Database
 from waypost.db.models import Email, Extraction, Inbox
+from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Invalid, NotFound
@@ -105,16 +106,7 @@ class Extractions:
     async def get(self, user_id: str, extraction_id: str) -> Extraction:
         """One of the user's extractions."""
         async with self.db.read() as s:
-            row = (
-                await s.execute(
-                    select(Extraction).where(
-                        Extraction.id == extraction_id, Extraction.user_id == user_id
-                    )
-                )
-            ).scalar_one_or_none()
-        if row is None:
-            raise NotFound.of("extraction")
-        return row
+            return await get_owned(s, Extraction, extraction_id, user_id, "extraction")
 
     async def list(
         self, user_id: str, *, limit: int, cursor: str | None, session_id: str | None = None

@@ -16,6 +16,7 @@ from waypost.config import Settings
 from waypost.db.database import Database, Tx
 from waypost.db.models import Inbox
 from waypost.db.models import Session as SessionRow
+from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
@@ -159,12 +160,7 @@ class InboxService:
     async def get(self, user_id: str, inbox_id: str) -> Inbox:
         """One of the user's inboxes, or inbox_not_found."""
         async with self.db.read() as s:
-            inbox = (
-                await s.execute(select(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id))
-            ).scalar_one_or_none()
-        if inbox is None:
-            raise NotFound.of("inbox")
-        return inbox
+            return await get_owned(s, Inbox, inbox_id, user_id, "inbox")
 
     async def list(
         self, user_id: str, *, limit: int, cursor: str | None, session_id: str | None = None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import defer
 
 from waypost.db.database import Database
 from waypost.db.models import Email, Inbox
+from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import NotFound
@@ -214,12 +215,7 @@ class EmailService:
     async def get(self, user_id: str, email_id: str) -> Email:
         """One of the user's emails (with its raw bytes), or email_not_found."""
         async with self.db.read() as s:
-            email = (
-                await s.execute(select(Email).where(Email.id == email_id, Email.user_id == user_id))
-            ).scalar_one_or_none()
-        if email is None:
-            raise NotFound.of("email")
-        return email
+            return await get_owned(s, Email, email_id, user_id, "email")
 
 
 def _escape_like(value: str) -> str:

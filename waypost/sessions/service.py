@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from waypost.db.database import Database, Tx
 from waypost.db.models import Email, Event, Extraction, Inbox, Wait
 from waypost.db.models import Session as SessionRow
+from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
@@ -113,16 +114,7 @@ class SessionService:
     async def get(self, user_id: str, session_id: str) -> SessionRow:
         """One of the user's sessions, or session_not_found."""
         async with self.db.read() as s:
-            row = (
-                await s.execute(
-                    select(SessionRow).where(
-                        SessionRow.id == session_id, SessionRow.user_id == user_id
-                    )
-                )
-            ).scalar_one_or_none()
-        if row is None:
-            raise NotFound.of("session")
-        return row
+            return await get_owned(s, SessionRow, session_id, user_id, "session")
 
     async def get_for_update(self, tx: Tx, user_id: str, session_id: str) -> SessionRow:
         """An active session of the user, read inside ``tx`` (404 / 409 otherwise)."""

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from waypost.db.database import Database, Tx
 from waypost.db.models import Email, Extraction, Inbox, Wait
+from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
@@ -213,12 +214,7 @@ class Waits:
     async def get(self, user_id: str, wait_id: str) -> Wait:
         """One of the user's waits, or wait_not_found."""
         async with self.db.read() as s:
-            wait = (
-                await s.execute(select(Wait).where(Wait.id == wait_id, Wait.user_id == user_id))
-            ).scalar_one_or_none()
-        if wait is None:
-            raise NotFound.of("wait")
-        return wait
+            return await get_owned(s, Wait, wait_id, user_id, "wait")
 
     async def list(
         self,
