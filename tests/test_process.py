@@ -229,3 +229,37 @@ def test_chat_streams_the_reply(tmp_path: Path) -> None:
         assert messages[0]["content"] == [{"type": "text", "text": "hi there"}]
     finally:
         server.signal(signal.SIGTERM)
+
+
+def test_cli_inboxes_and_tail(tmp_path: Path) -> None:
+    server = SubprocessServer(make_settings(tmp_path)).start()
+    try:
+        key = server.key("cli-user")
+        where = ["--base-url", server.base_url, "--api-key", key]
+        api = httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {key}"})
+        session = api.post("/api/v1/sessions", json={"name": "tailed"}).json()
+        made = _cli(
+            "inboxes", "create", "--username", "cli-box", "--session", session["id"], *where
+        )
+        assert made.returncode == 0, made.stderr
+        assert made.stdout.strip().splitlines()[-1] == f"cli-box@{server.settings.domain}"
+        listed = _cli("inboxes", "list", *where)
+        assert "cli-box@" in listed.stdout
+        api.post(f"/api/v1/sessions/{session['id']}/complete")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "waypost.cli", "tail", session["id"], *where],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        lines = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "session.completed" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+        joined = "".join(lines)
+        assert "session.created" in joined and "inbox.created" in joined
+    finally:
+        server.signal(signal.SIGTERM)

@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+inboxes_app = typer.Typer(help="Create and list inboxes on a running server.", no_args_is_help=True)
+app.add_typer(inboxes_app, name="inboxes")
 err = Console(stderr=True)
 
 DataDir = Annotated[
@@ -208,6 +210,77 @@ def demo(
         err.print(f"[red]demo failed:[/] {exc}  (is `make run` going at {base_url}?)")
         raise typer.Exit(1) from None
     raise typer.Exit(0 if ok else 1)
+
+
+BaseUrl = Annotated[
+    str, typer.Option("--base-url", envvar="WAYPOST_BASE_URL", help="The running server.")
+]
+ApiKey = Annotated[
+    str | None, typer.Option("--api-key", envvar="WAYPOST_API_KEY", help="Key to use.")
+]
+
+
+def _client(base_url: str, api_key: str | None) -> Any:
+    from waypost.sdk import Client
+
+    return Client(api_key=api_key, base_url=base_url)
+
+
+@app.command()
+def tail(
+    session_id: Annotated[str, typer.Argument(help="The session to follow (sess_…).")],
+    base_url: BaseUrl = "http://127.0.0.1:8025",
+    api_key: ApiKey = None,
+    after: Annotated[int, typer.Option(help="Start after this sequence number (0: all).")] = 0,
+) -> None:
+    """Print a session's timeline, then follow it live (Ctrl-C stops)."""
+    from waypost.sdk import WaypostSDKError
+
+    console = Console()
+    try:
+        with _client(base_url, api_key) as client:
+            for event in client.sessions.events(session_id, after=after):
+                console.print(
+                    f"[dim]{event.seq:>4} {event.timestamp:%H:%M:%S}[/] [bold]{event.type}[/] "
+                    f"{event.description}",
+                    highlight=False,
+                )
+    except KeyboardInterrupt:
+        return
+    except WaypostSDKError as exc:
+        err.print(f"[red]tail failed:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
+@inboxes_app.command("create")
+def inboxes_create(
+    username: Annotated[str | None, typer.Option(help="Local part (random if omitted).")] = None,
+    session: Annotated[str | None, typer.Option(help="Attach to this session.")] = None,
+    ttl: Annotated[int | None, typer.Option(help="Seconds before it expires.")] = None,
+    base_url: BaseUrl = "http://127.0.0.1:8025",
+    api_key: ApiKey = None,
+) -> None:
+    """Create an inbox; its address alone is printed on the last line."""
+    with _client(base_url, api_key) as client:
+        inbox = client.inboxes.create(username=username, session_id=session, ttl_seconds=ttl)
+    err.print(f"{inbox.id} expires {inbox.expires_at:%Y-%m-%d %H:%M:%S} UTC")
+    typer.echo(inbox.email_address)
+
+
+@inboxes_app.command("list")
+def inboxes_list(base_url: BaseUrl = "http://127.0.0.1:8025", api_key: ApiKey = None) -> None:
+    """List your inboxes, newest first."""
+    with _client(base_url, api_key) as client:
+        page = client.inboxes.list(limit=100)
+    table = Table("id", "address", "session", "expires (UTC)")
+    for inbox in page.data:
+        table.add_row(
+            inbox.id,
+            inbox.email_address,
+            inbox.session_id or "",
+            f"{inbox.expires_at:%Y-%m-%d %H:%M}",
+        )
+    Console().print(table)
 
 
 @app.command()
