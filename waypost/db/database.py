@@ -124,6 +124,16 @@ class Database:
         [(last,)] = await driver.execute_fetchall("SELECT last_insert_rowid()")
         return list(range(last - len(rows) + 1, last + 1))
 
+    async def sqlite_scalar(self, tx: Tx, sql: str, params: tuple[Any, ...]) -> Any:
+        """Run one statement on the SQLite driver connection of ``tx``; its first value.
+
+        For the few statements on every hot path (see :meth:`insert_many`).
+        """
+        connection = await (await tx.s.connection()).get_raw_connection()
+        driver: Any = connection.driver_connection
+        rows = await driver.execute_fetchall(sql, tuple(_sqlite_value(p) for p in params))
+        return rows[0][0] if rows else None
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only session (a snapshot on SQLite WAL, read committed on PostgreSQL)."""

@@ -124,17 +124,26 @@ class EventLog:
                 per_session[spec.session_id] = per_session.get(spec.session_id, 0) + 1
         next_seq: dict[str, int] = {}
         for session_id, count in per_session.items():
-            # Core, not ORM: the ORM's bulk-update machinery cost ~1 ms per statement.
+            extra = (session_values or {}).get(session_id, {})
+            if self.db.is_sqlite:  # driver level: SQLAlchemy added ~0.8 ms to this statement
+                sets = ", ".join(
+                    ["last_seq = last_seq + ?", "updated_at = ?"] + [f'"{k}" = ?' for k in extra]
+                )
+                last = await self.db.sqlite_scalar(
+                    tx,
+                    f"UPDATE sessions SET {sets} WHERE id = ? RETURNING last_seq",
+                    (count, now, *extra.values(), session_id),
+                )
+                if last is None:
+                    raise LookupError(f"session {session_id} does not exist")
+                next_seq[session_id] = int(last) - count + 1
+                continue
             sessions: Table = SessionRow.__table__  # type: ignore[assignment]
             last = (
                 await tx.s.execute(
                     update(sessions)
                     .where(sessions.c.id == session_id)
-                    .values(
-                        last_seq=sessions.c.last_seq + count,
-                        updated_at=now,
-                        **(session_values or {}).get(session_id, {}),
-                    )
+                    .values(last_seq=sessions.c.last_seq + count, updated_at=now, **extra)
                     .returning(sessions.c.last_seq)
                 )
             ).scalar_one()
