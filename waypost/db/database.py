@@ -115,8 +115,7 @@ class Database:
         marks = ", ".join("?" for _ in columns)
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
         params = [tuple(_sqlite_value(row[c]) for c in columns) for row in rows]
-        connection = await (await tx.s.connection()).get_raw_connection()
-        driver: Any = connection.driver_connection
+        driver = await self._driver(tx)
         await driver.executemany(sql, params)
         if not return_ids:
             return []
@@ -124,13 +123,20 @@ class Database:
         [(last,)] = await driver.execute_fetchall("SELECT last_insert_rowid()")
         return list(range(last - len(rows) + 1, last + 1))
 
+    @staticmethod
+    async def _driver(tx: Tx) -> Any:
+        """The transaction's driver connection, after writing the ORM's pending changes:
+        statements sent below SQLAlchemy do not trigger its autoflush."""
+        await tx.s.flush()
+        connection = await (await tx.s.connection()).get_raw_connection()
+        return connection.driver_connection
+
     async def sqlite_scalar(self, tx: Tx, sql: str, params: tuple[Any, ...]) -> Any:
         """Run one statement on the SQLite driver connection of ``tx``; its first value.
 
         For the few statements on every hot path (see :meth:`insert_many`).
         """
-        connection = await (await tx.s.connection()).get_raw_connection()
-        driver: Any = connection.driver_connection
+        driver = await self._driver(tx)
         rows = await driver.execute_fetchall(sql, tuple(_sqlite_value(p) for p in params))
         return rows[0][0] if rows else None
 
