@@ -70,6 +70,43 @@ def loop_overhead(http: httpx.Client, iterations: int) -> None:
     )
 
 
+def interrupt_latency(http: httpx.Client, rounds: int) -> None:
+    """POST /interrupt answers once the run has stopped: its latency is the stop time."""
+    long_text = " ".join(f"w{i}" for i in range(2000))
+    results = {}
+    for label, turn in (
+        ("during the model stream", [{"type": "text", "text": long_text}]),
+        (
+            "during run_command sleep 30",
+            [
+                {
+                    "type": "tool_use",
+                    "id": "c",
+                    "name": "run_command",
+                    "input": {"command": "sleep 30"},
+                }
+            ],
+        ),
+    ):
+        times = []
+        for _ in range(rounds):
+            sid = scripted_session(http, [turn, [{"type": "text", "text": "ok"}]], chunk_delay_ms=5)
+            http.post(
+                f"/api/v1/sessions/{sid}/messages", params={"wait": "false"}, json={"content": "go"}
+            )
+            time.sleep(0.4)
+            started = time.perf_counter()
+            stopped = http.post(f"/api/v1/sessions/{sid}/interrupt", timeout=30).json()
+            times.append((time.perf_counter() - started) * 1000)
+            assert stopped["interrupted"] is True, stopped
+        results[label] = times
+    for label, times in results.items():
+        print(
+            f"interrupt {label}: p50 {pct(times, 0.5):.1f} ms, max {max(times):.1f} ms "
+            f"over {rounds} runs (until the run has stopped)"
+        )
+
+
 async def fan_out(port: int, key: str, sid: str, subscribers: int, http: httpx.Client) -> None:
     latencies: list[float] = []
     done = 0
@@ -149,6 +186,7 @@ def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.05)
         loop_overhead(http, ns.iterations)
+        interrupt_latency(http, 10)
         text = " ".join(f"token{i}" for i in range(300))
         sid = scripted_session(http, [[{"type": "text", "text": text}]], chunk_delay_ms=10)
         asyncio.run(fan_out(port, key, sid, ns.subscribers, http))

@@ -102,6 +102,10 @@ def test_tool_round_trip_writes_in_the_sandbox(api: httpx.Client, server: Runnin
     assert (
         session["config"]["react_config"]["max_iters"] == 20 and session["state"]["cur_iter"] == 3
     )
+    state = session["state"]
+    assert state["reply_id"] == final["id"] and state["summary"] == ""
+    assert [c["id"] for c in state["context"]] == [m["id"] for m in session["messages"]]
+    assert state["context"][-1]["usage"]["output_tokens"] > 0
     types = timeline_types(api, sid)
     for expected in (
         "text_delta",
@@ -441,3 +445,46 @@ def test_patch_can_clear_tools_and_fallback(api: httpx.Client) -> None:
     assert cleared["tools"] is None and cleared["fallback_chat_model_config"] is None
     kept = api.patch(f"/api/v1/agents/{agent['id']}", json={"name": None}).json()
     assert kept["name"] == "a"
+
+
+NETWORK_PROBE = (
+    "python3 -c \"import socket; socket.create_connection(('1.1.1.1', 53), 2)\" && echo ONLINE"
+)
+
+
+@needs_bwrap
+def test_agent_cannot_escape_through_symlinks_commands_or_network(
+    api: httpx.Client, server: RunningServer, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("host secret")
+    marker = tmp_path / "written-by-agent"
+    sid, box = agent_session(
+        api,
+        [
+            [
+                tool("read_file", {"path": "link/outside.txt"}, "s1"),
+                tool("run_command", {"command": f"echo pwned > {marker}; cat {outside}"}, "c1"),
+                tool(
+                    "run_command",
+                    {"command": NETWORK_PROBE},
+                    "n1",
+                ),
+                tool("run_command", {"command": "echo inside > made-inside.txt"}, "ok"),
+            ],
+            text("done"),
+        ],
+    )
+    (Path(server.settings.data_dir) / "sandboxes" / box / "link").symlink_to(tmp_path)
+    api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "try"}, timeout=60)
+    results = {
+        r["tool_use_id"]: r
+        for r in api.get(f"/api/v1/sessions/{sid}").json()["messages"][2]["content"]
+    }
+    assert results["s1"]["is_error"] and "host secret" not in results["s1"]["content"]
+    assert "host secret" not in results["c1"]["content"] and not marker.exists()
+    assert "ONLINE" not in results["n1"]["content"] and results["n1"]["is_error"]
+    assert not results["ok"]["is_error"]
+    assert (
+        Path(server.settings.data_dir) / "sandboxes" / box / "made-inside.txt"
+    ).read_text() == "inside\n"

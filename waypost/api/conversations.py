@@ -58,11 +58,26 @@ async def agent_session_out(svc: Services, user: str, session_id: str) -> AgentS
                 "react_config": agent.react_config,
             }
     messages = await svc.conversations.messages(row.id)
+    state = dict(row.state or {})
+    after = state.get("context_after")
+    replies = [m.id for m in messages if m.role == "assistant"]
+    state.update(
+        session_id=row.id,
+        summary=state.get("summary", ""),
+        cur_iter=state.get("cur_iter", 0),
+        reply_id=replies[-1] if replies else None,
+        # seed 002: the messages the model currently sees (after the last compaction)
+        context=[
+            {"id": m.id, "name": m.role, "content": m.content, "usage": m.usage}
+            for m in messages
+            if not after or m.id > after
+        ],
+    )
     return AgentSessionOut(
         **session_detail_out(detail).model_dump(),
         messages=[message_out(m) for m in messages],
         config=config,
-        state=row.state or {},
+        state=state,
     )
 
 
