@@ -25,7 +25,10 @@ def test_health_and_openapi_need_no_key(server: RunningServer) -> None:
 @pytest.fixture(scope="module")
 def special_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadServer]:
     settings = make_settings(
-        Path(tmp_path_factory.mktemp("special")), trusted_gateway=True, reaper_interval_seconds=0.2
+        Path(tmp_path_factory.mktemp("special")),
+        trusted_gateway=True,
+        reaper_interval_seconds=0.2,
+        sse_keepalive_seconds=0.2,
     )
     server = ThreadServer(settings).start()
     yield server
@@ -59,3 +62,26 @@ def test_trusted_gateway_honours_x_user_id(special_server: ThreadServer) -> None
     # a Bearer key still wins over the header
     with special_server.client("keyed") as api:
         assert api.get("/api/v1/sessions", headers={"x-user-id": "tenant-a"}).json()["total"] == 0
+
+
+def test_streams_send_keepalives(special_server: ThreadServer) -> None:
+    with special_server.client("keepalive") as api:
+        session = api.post("/api/v1/sessions", json={"name": "quiet"}).json()
+        with api.stream("GET", f"/api/v1/sessions/{session['id']}/events") as r:
+            lines = []
+            for line in r.iter_lines():
+                lines.append(line)
+                if line == ": keepalive":
+                    break
+        assert ": keepalive" in lines
+        agent = api.post(
+            "/api/v1/agents", json={"name": "k", "chat_model_config": {"type": "scripted"}}
+        ).json()
+        box = api.post("/api/v1/sandboxes", json={"agent_id": agent["id"]}).json()
+        sid = api.post(f"/api/v1/sandboxes/{box['id']}/sessions", json={}).json()["id"]
+        with api.stream("GET", f"/api/v1/sessions/{sid}/stream") as r:
+            for line in r.iter_lines():
+                if line == "event: keepalive":
+                    break
+            else:
+                raise AssertionError("no keepalive event on the agent stream")
