@@ -109,3 +109,23 @@ def test_smtp_dot_stuffing_round_trips(api: httpx.Client, server: RunningServer)
     assert json.loads(api.get(f"/api/v1/emails/{email['id']}").text)["text"].startswith(
         ".leading dot"
     )
+
+
+def test_huge_numbers_are_400_not_500(api: httpx.Client) -> None:
+    """Found by schemathesis: a sequence number past 64 bits overflowed the database driver."""
+    session = api.post("/api/v1/sessions", json={"name": "n"}).json()
+    huge = "8286907340664629450768384"
+    for path, params, headers in [
+        (f"/api/v1/sessions/{session['id']}/timeline", {"after": huge}, {}),
+        (f"/api/v1/sessions/{session['id']}/events", {"after": huge}, {}),
+        (f"/api/v1/sessions/{session['id']}/events", {}, {"Last-Event-ID": huge}),
+        (f"/api/v1/sessions/{session['id']}/stream", {}, {"Last-Event-ID": huge}),
+        ("/api/v1/inboxes", {"limit": huge}, {}),
+    ]:
+        r = api.get(path, params=params, headers=headers)
+        assert r.status_code == 400, (path, r.status_code, r.text[:200])
+    for body in ({"ttl_seconds": int(huge)}, {"ttlSeconds": -1}):
+        assert api.post("/api/v1/inboxes", json=body).status_code == 400
+    inbox = api.post("/api/v1/inboxes", json={}).json()
+    r = api.post("/api/v1/waits", json={"inbox_id": inbox["id"], "timeout_seconds": int(huge)})
+    assert r.status_code == 400

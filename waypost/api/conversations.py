@@ -18,7 +18,7 @@ from waypost.api.schemas import (
     SandboxSessionCreate,
     SessionOut,
 )
-from waypost.api.sse import resume_point, session_event_stream, sse_response
+from waypost.api.sse import MAX_SEQ, resume_point, session_event_stream, sse_response
 from waypost.api.views import session_detail_out, session_out
 from waypost.db.models import Message
 from waypost.services import Services
@@ -163,7 +163,7 @@ async def stream(
     user: UserDep,
     svc: ServicesDep,
     last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
 ) -> StreamingResponse:
     """The agent's live output: text_delta, tool_use_start, tool_result, session_completed…"""
     row = await svc.sessions.get(user, session_id)

@@ -20,7 +20,7 @@ from waypost.api.schemas import (
     SessionStatus,
     TimelineOut,
 )
-from waypost.api.sse import resume_point, session_event_stream, sse_response
+from waypost.api.sse import MAX_SEQ, resume_point, session_event_stream, sse_response
 from waypost.api.views import event_out, session_detail_out, session_out
 from waypost.sessions.replay import replay_step
 
@@ -94,7 +94,7 @@ async def session_timeline(
     session_id: str,
     user: UserDep,
     svc: ServicesDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
 ) -> TimelineOut:
     events = await svc.sessions.timeline(user, session_id, after)
     return TimelineOut(session_id=session_id, events=[event_out(e) for e in events])
@@ -117,7 +117,7 @@ async def session_events(
     request: Request,
     user: UserDep,
     svc: ServicesDep,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: the timeline from ``Last-Event-ID`` / ``after``, then live."""

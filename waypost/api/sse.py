@@ -76,10 +76,14 @@ async def session_event_stream(
                     yield text
 
 
+MAX_SEQ = 2**31 - 1  # sequence numbers are 32-bit columns; larger input is a 400, not a 500
+
+
 def resume_point(last_event_id: str | None, after: int | None, default: int) -> int:
     """Where a stream starts: ``Last-Event-ID`` wins, then ``?after=``, then ``default``."""
     if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
+        value = last_event_id.strip()
+        if not value.isdigit() or len(value) > 10 or int(value) > MAX_SEQ:
             raise Invalid("Last-Event-ID must be a sequence number")
         return int(last_event_id)
     return default if after is None else after
