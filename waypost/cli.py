@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -93,13 +95,23 @@ def serve(
     if not asyncio.run(_has_keys(settings)):
         err.print(
             "[bold]No API keys yet.[/] Create one in another terminal with:\n"
-            f"  waypost keys create --user you{_where(settings)}\n"
+            f"  {_program()} keys create --user you{_where(settings)}\n"
         )
     err.print(
         f"Waypost on http://{settings.host}:{settings.port} (docs at /docs), "
         f"SMTP on {settings.smtp_host}:{settings.smtp_port}, domain {settings.domain}"
     )
     run_server(settings)
+
+
+def _program() -> str:
+    """How this command was started (``.venv/bin/waypost`` after ``make run``)."""
+    import sys
+
+    program = Path(sys.argv[0])
+    if program.name == "waypost" and not shutil.which("waypost"):
+        return os.path.relpath(program) if program.is_absolute() else str(program)
+    return "waypost"
 
 
 def _where(settings: Settings) -> str:
