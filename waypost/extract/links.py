@@ -10,6 +10,7 @@ from ._model import Candidate, Extraction, MailContent
 from ._text import normalize, parse_html, plain_text
 from ._url import unwrap
 from .confidence import confidences
+from .otp import finished_transaction, meeting_text
 
 _ACTION = (
     r"verif\w*|confirm\w*|activat\w*|validat\w*|sign[ -]?in|sign[ -]?on|log[ -]?in|magic link"
@@ -21,7 +22,7 @@ _ACTION = (
     r"|confirmer|vérifier|valider|activer|se connecter|connexion|réinitialiser|accepter"
     r"|confirmar|verificar|activar|iniciar sesión|restablecer|acceder|validar|ativar|entrar"
     r"|redefinir|acessar|conferma\w*|verifica\w*|attiva\w*|accedi|reimposta\w*|convalida"
-    r"|подтверд\w*|войти|сброс\w*|активир\w*|weryfik\w*|potwierd\w*|zaloguj\w*|aktywuj\w*"
+    r"|подтверд\w*|войти|сброс\w*|активир\w*|восстанов\w*|weryfik\w*|potwierd\w*|zaloguj\w*|aktywuj\w*"
     r"|doğrula\w*|onayla\w*|etkinleştir\w*|giriş yap\w*|sıfırla\w*"
     r"|bevestig\w*|inloggen|aanmelden|verifiera|bekräfta|logga in|aktivera|återställ\w*"
     r"|bekræft\w*|log ind|aktivér|aktiver|bekreft\w*|logg inn|vahvista\w*|kirjaudu\w*"
@@ -142,16 +143,35 @@ def _tokenish(value: str, name: str = "") -> bool:
         return False
     if name in _TOKEN_PARAM and len(value) >= 6:
         return True
-    if len(value) < 10:
+    if len(value) < 8:
         return False
     if len(value) >= 24 or value.startswith("eyJ"):
         return True
     letters = sum(c.isalpha() for c in value)
     digits = sum(c.isdigit() for c in value)
+    if len(value) < 10:
+        upper = sum(c.isupper() for c in value)
+        return letters >= 3 and digits >= 2 and 0 < upper < letters
     return letters >= 3 and digits >= 2
 
 
-def _score(link: _Link, subject_action: bool) -> None:
+_SENDER_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go"})
+
+
+def _site(host: str) -> str:
+    """Registrable part of a host name, roughly (``id.vk.com`` → ``vk.com``)."""
+    labels = host.lower().rstrip(".").split(".")
+    n = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-n:])
+
+
+def _sender_site(sender: str) -> str:
+    m = _SENDER_DOMAIN.search(sender or "")
+    return _site(m.group(1)) if m else ""
+
+
+def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
     s = -1.0
     why = link.reasons
     try:
@@ -180,9 +200,8 @@ def _score(link: _Link, subject_action: bool) -> None:
     if _URL_NEG.search(path_q):
         s -= 4.0
         why.append("footer-like URL")
-    if any(host == d or host.endswith("." + d) for d in _SOCIAL):
-        s -= 6.0
-        why.append("social/app-store")
+    # a social network's own mail (VK, LinkedIn, Reddit…) links to its own site
+    social = any(host == d or host.endswith("." + d) for d in _SOCIAL)
     if _IMAGE.search(parts.path):
         s -= 5.0
         why.append("image/static file")
@@ -194,6 +213,11 @@ def _score(link: _Link, subject_action: bool) -> None:
         why.append("carries a token")
     else:
         s -= 1.0
+    if social and _site(host) != sender_site:
+        # footer icons (profile pages) carry no token nor action path; a social network's
+        # own tokenised verify link (possibly sent from another mail domain) is kept
+        s -= 1.5 if token and _URL_ACTION.search(path_q) else 6.0
+        why.append("social/app-store")
     if parts.path in ("", "/") and not parts.query:
         s -= 2.5
         why.append("homepage")
@@ -203,13 +227,19 @@ def _score(link: _Link, subject_action: bool) -> None:
         why.append("introduced by action text")
     if subject_action and s > 0:
         s += 0.6
+    if not token and not link.unwrapped:
+        # no token, no tracker: a plain page (help, settings, "change password"), which
+        # cannot sign anyone in, so never confident
+        s = min(s, 1.4)
     link.score = s
 
 
-def _gather(content: MailContent) -> list[_Link]:
+def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
     out: list[_Link] = []
+    texts: list[str] = []
     if content.html and content.html.strip():
         vis = parse_html(content.html)
+        texts.append(vis.text)
         linked: set[str] = set()
         for lk in vis.links:
             href = lk.href.strip()
@@ -247,6 +277,7 @@ def _gather(content: MailContent) -> list[_Link]:
             )
     if content.text and content.text.strip():
         text = plain_text(content.text)
+        texts.append(text)
         for m in _TEXT_URL.finditer(text):
             raw = _clean_text_url(m.group(0))
             url, changed = unwrap(raw)
@@ -266,7 +297,7 @@ def _gather(content: MailContent) -> list[_Link]:
                     source="text",
                 )
             )
-    return out
+    return out, texts
 
 
 # Platt-style fit (smoothed targets) on the dev corpus + tests/extract/cases.py gave
@@ -281,11 +312,19 @@ def extract_magic_link(content: MailContent) -> Extraction:
     """Find the verification / sign-in / reset link; unwraps click-trackers when possible."""
     subject = normalize(content.subject or "")
     subject_action = bool(_TEXT_ACTION.search(subject))
-    links = _gather(content)
+    links, texts = _gather(content)
+    sender_site = _sender_site(content.sender)
+    # a meeting invitation's join link, a booking's "view itinerary": not sign-in links
+    doc_pen = 0.0
+    if any(meeting_text(t) for t in texts):
+        doc_pen -= 3.0
+    if finished_transaction(subject):
+        doc_pen -= 2.0
     best: dict[str, _Link] = {}
     sources: dict[str, set[str]] = {}
     for lk in links:
-        _score(lk, subject_action)
+        _score(lk, subject_action, sender_site)
+        lk.score += doc_pen
         sources.setdefault(lk.url, set()).add(lk.source)
         cur = best.get(lk.url)
         if cur is None or lk.score > cur.score:

@@ -19,7 +19,8 @@ _STRONG_LATIN = (
     r"|the codes?|this codes?|following codes?|codes? below|pin codes?|codes? is|code:"
     r"|bestätigungscode|verifizierungscode|sicherheitscode|anmeldecode|einmalcode|einmal-code"
     r"|einmalpasswort|zugangscode|authentifizierungscode|prüfcode|freigabecode|ihr code"
-    r"|dein code|folgenden code|code lautet|bestätigungs-code|verifikationscode"
+    r"|dein code|folgenden code|code lautet|ihre tan|deine tan|m-?tan|sms-?tan|push-?tan"
+    r"|tan lautet|transaktionsnummer|bestätigungs-code|verifikationscode"
     r"|code de vérification|code de confirmation|code de sécurité|code de connexion"
     r"|code à usage unique|votre code|ton code|code d'accès|code d'authentification"
     r"|code unique|code suivant|code ci-dessous|code temporaire|code de validation"
@@ -252,6 +253,17 @@ def _valid_group(parts: list[str], seps: list[str]) -> bool:
     total = sum(len(p) for p in parts)
     if not 4 <= total <= 10 or len(parts) > 3:
         return False
+    # "G-482913", "FB-58302": a short letter prefix the input field already shows; users
+    # type the digits only, so do not glue the prefix onto the code
+    if (
+        len(parts) == 2
+        and seps == ["-"]
+        and parts[0].isalpha()
+        and len(parts[0]) <= 3
+        and _is_digits(parts[1])
+        and 4 <= len(parts[1]) <= 8
+    ):
+        return False
     if not all((2 <= len(p) <= 5 and p.isupper()) or _is_digits(p) for p in parts):
         return False
     joined = "".join(parts)
@@ -473,10 +485,33 @@ _TXN_SUBJECT = re.compile(
     r"|factura|recibo|entrega|fattura|ordine|ricevuta|zamówieni\w*|faktura|sipariş\w*)"
     r"(?![^\W\d_])|注文|領収書|订单|收据|发票|주문|영수증"
 )
+# "… is confirmed", "has shipped": the subject reports a finished transaction, so a
+# "confirmation code" in the body is a booking reference, not something to type
+_DONE = re.compile(
+    r"(?<![^\W\d_])(?:confirmed|shipped|delivered|received|placed|processed|completed"
+    r"|bestätigt|versandt|verschickt|zugestellt|eingegangen|confirmée?s?|expédiée?s?"
+    r"|livrée?s?|confirmad[ao]s?|enviad[ao]s?|entregad[ao]s?|confermat[ao]|spedit[ao]"
+    r"|consegnat[ao]|potwierdzon\w*|wysłan\w*|onaylandı|bevestigd|verzonden"
+    r"|подтвержд[её]н\w*|отправлен\w*|доставлен\w*)(?![^\W\d_])"
+    r"|確定|完了|已确认|已確認|已发货|확정|완료"
+)
+
+
+def finished_transaction(subject: str) -> bool:
+    """Subject of a receipt / booking / shipping notice that reports something done."""
+    low = subject.lower()
+    return _TXN_SUBJECT.search(low) is not None and _DONE.search(low) is not None
+
+
 _MEETING = re.compile(
     r"meeting id|zoom meeting|join zoom|webinar id|dial-in|join by phone|meeting password"
     r"|besprechungs-id|id de réunion|id de reunión|id riunione|ミーティングid|会议号|회의 id"
 )
+
+
+def meeting_text(text: str) -> bool:
+    """Calendar / video-meeting invitation wording (meeting IDs, dial-in numbers)."""
+    return _MEETING.search(text.lower()) is not None
 
 
 def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
@@ -492,6 +527,8 @@ def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
         src.name == "subject" and _TXN_SUBJECT.search(src.text.lower()) for src in sources
     ):
         doc_pen -= 1.5
+        if any(src.name == "subject" and finished_transaction(src.text) for src in sources):
+            doc_pen -= 3.0
     if any(_MEETING.search(src.text.lower()) for src in sources):
         doc_pen -= 2.0
     for src in sources:
