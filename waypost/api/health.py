@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from waypost import __version__
 from waypost.api.deps import ServicesDep
+from waypost.sandbox import bwrap_status
 
 router = APIRouter(tags=["health"])
 
@@ -17,9 +18,11 @@ router = APIRouter(tags=["health"])
 async def healthz(svc: ServicesDep) -> dict[str, Any]:
     async with svc.db.read() as s:
         await s.execute(text("SELECT 1"))
+    bwrap_ok, bwrap_reason = bwrap_status()
     return {
         "status": "ok",
         "version": __version__,
         "smtp": f"{svc.settings.smtp_host}:{svc.settings.smtp_port}",
         "domains": svc.settings.domains,
+        "run_command": "available" if bwrap_ok else f"unavailable: {bwrap_reason}",
     }
