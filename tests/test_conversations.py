@@ -488,3 +488,31 @@ def test_agent_cannot_escape_through_symlinks_commands_or_network(
     assert (
         Path(server.settings.data_dir) / "sandboxes" / box / "made-inside.txt"
     ).read_text() == "inside\n"
+
+
+def test_task_list_with_dependencies(api: httpx.Client) -> None:
+    sid, _ = agent_session(
+        api,
+        [
+            [
+                tool("task_create", {"subject": "write the tests"}, "a"),
+                tool("task_create", {"subject": "ship it", "blocked_by": ["task_1"]}, "b"),
+                tool("task_update", {"id": "task_2", "state": "completed"}, "c"),
+                tool("task_update", {"id": "task_1", "state": "completed"}, "d"),
+                tool("task_update", {"id": "task_2", "state": "in_progress"}, "e"),
+                tool("task_create", {"subject": "bad", "blocked_by": ["task_9"]}, "f"),
+            ],
+            text("planned"),
+        ],
+    )
+    api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "plan"})
+    session = api.get(f"/api/v1/sessions/{sid}").json()
+    results = {r["tool_use_id"]: r for r in session["messages"][2]["content"]}
+    assert not results["a"]["is_error"] and not results["b"]["is_error"]
+    assert results["c"]["is_error"] and "blocked by task_1" in results["c"]["content"]
+    assert not results["d"]["is_error"] and not results["e"]["is_error"]
+    assert results["f"]["is_error"] and "task_9" in results["f"]["content"]
+    tasks = {t["id"]: t for t in session["state"]["tasks_context"]["tasks"]}
+    assert tasks["task_1"]["state"] == "completed" and tasks["task_1"]["blocks"] == ["task_2"]
+    assert tasks["task_2"]["state"] == "in_progress" and tasks["task_2"]["blocked_by"] == ["task_1"]
+    assert len(tasks) == 2

@@ -35,6 +35,7 @@ from waypost.agents.providers import (
     stream_with_retry,
 )
 from waypost.agents.store import Agents, Credentials, Sandboxes
+from waypost.agents.tasks import TASK_TOOL_NAMES, TASK_TOOL_SPECS, run_task_tool
 from waypost.db.database import Database, Tx
 from waypost.db.models import Agent
 from waypost.db.models import Message as MessageRow
@@ -392,7 +393,8 @@ class Run:
                         "is_error": result.is_error,
                     }
                 )
-            await self._store("user", results, None)
+            tasks = self._state.get("tasks_context")
+            await self._store("user", results, None, **({"tasks_context": tasks} if tasks else {}))
             history.append(Message(role="user", content=results))
             if rejected and self.react.stop_on_reject:
                 return last, "rejected", iteration
@@ -400,7 +402,7 @@ class Run:
 
     def _tool_specs(self) -> list[ToolSpec]:
         allowed = set(self.agent.tools) if self.agent.tools is not None else None
-        specs = [*tool_specs(), *MAIL_TOOL_SPECS]
+        specs = [*tool_specs(), *MAIL_TOOL_SPECS, *TASK_TOOL_SPECS]
         return [
             ToolSpec(s["name"], s["description"], s["input_schema"])
             for s in specs
@@ -604,6 +606,11 @@ class Run:
             result = ToolResult(f"{name} is denied by this agent's permission rules", True)
         elif decision == "ask" and not await self._approved(block):
             result, rejected = ToolResult(f"{name} was rejected by the user", True), True
+        elif name in TASK_TOOL_NAMES:
+            tasks = self._state.get("tasks_context", {}).get("tasks", [])
+            result, tasks = run_task_tool(tasks, name, args)
+            if not result.is_error:  # a refused call changes nothing
+                self._state["tasks_context"] = {"tasks": tasks}  # stored with the tool result
         elif name in MAIL_TOOL_NAMES:
             result = await self.conv.mail_tools.call(self.user_id, self.session_id, name, args)
         else:

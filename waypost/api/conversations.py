@@ -65,6 +65,7 @@ async def agent_session_out(svc: Services, user: str, session_id: str) -> AgentS
         session_id=row.id,
         summary=state.get("summary", ""),
         cur_iter=state.get("cur_iter", 0),
+        tasks_context=state.get("tasks_context", {"tasks": []}),
         reply_id=replies[-1] if replies else None,
         # seed 002: the messages the model currently sees (after the last compaction)
         context=[
