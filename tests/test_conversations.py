@@ -516,3 +516,18 @@ def test_task_list_with_dependencies(api: httpx.Client) -> None:
     assert tasks["task_1"]["state"] == "completed" and tasks["task_1"]["blocks"] == ["task_2"]
     assert tasks["task_2"]["state"] == "in_progress" and tasks["task_2"]["blocked_by"] == ["task_1"]
     assert len(tasks) == 2
+
+
+def test_undecided_approval_times_out_as_a_rejection(
+    api: httpx.Client, server: RunningServer
+) -> None:
+    sid, box = agent_session(
+        api,
+        [[tool("write_file", {"path": "late.txt", "content": "x"}, "w")], text("gave up")],
+        permissions={"ask": ["write_file"], "ask_timeout_seconds": 0.5},
+    )
+    final = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "write"}).json()
+    assert final["content"] == text("gave up")
+    result = api.get(f"/api/v1/sessions/{sid}").json()["messages"][2]["content"][0]
+    assert result["is_error"] and "rejected" in result["content"]
+    assert not (Path(server.settings.data_dir) / "sandboxes" / box / "late.txt").exists()

@@ -62,6 +62,7 @@ class PermissionRules(_Config):
     allow: list[str] = Field(default_factory=lambda: ["*"])
     deny: list[str] = Field(default_factory=list)
     ask: list[str] = Field(default_factory=list)
+    ask_timeout_seconds: float = Field(default=3600, gt=0, le=7 * 24 * 3600)
 
 
 class SandboxLimits(_Config):

@@ -638,7 +638,11 @@ class Run:
                 {"tool_use_id": block["id"], "name": block["name"], "input": block.get("input")},
                 "Tool call waiting for approval",
             )
-            return await future
+            try:
+                limit = float(self.agent.permissions.get("ask_timeout_seconds", 3600))
+                return await asyncio.wait_for(future, limit)
+            except TimeoutError:
+                return False  # nobody decided in time: treated as a rejection
         finally:
             self.conv._approvals.pop(key, None)
 

@@ -53,6 +53,23 @@ def _decode_part(part: Message) -> str | None:
     return payload.decode("utf-8", "replace")
 
 
+def _unflow(body: str, delsp: bool) -> str:
+    """Undo RFC 3676 format=flowed soft line breaks (a line ending in a space continues)."""
+    out: list[str] = []
+    buf = ""
+    for line in body.replace("\r\n", "\n").split("\n"):
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing
+        if line.endswith(" ") and line != "-- ":
+            buf += line[:-1] if delsp else line
+            continue
+        out.append(buf + line)
+        buf = ""
+    if buf:
+        out.append(buf)
+    return "\n".join(out)
+
+
 def _looks_html(body: str) -> bool:
     return body.lstrip()[:200].lower().startswith(_HTML_SNIFF)
 
@@ -87,6 +104,13 @@ def content_from_bytes(raw: bytes) -> MailContent:
             continue
         if body is None or not body.strip():
             continue
+        if ctype == "text/plain":
+            try:
+                if str(part.get_param("format", "")).lower() == "flowed":
+                    delsp = str(part.get_param("delsp", "")).lower() == "yes"
+                    body = _unflow(body, delsp)
+            except Exception:
+                pass
         if ctype == "text/plain" and html is None and _looks_html(body):
             ctype = "text/html"
         if ctype == "text/plain" and text is None:

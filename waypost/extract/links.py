@@ -50,6 +50,11 @@ _NEG_WORDS = (
 _TEXT_ACTION = re.compile(
     rf"(?<![^\W\d_])(?:{_ACTION})(?![^\W\d_])|(?:{_ACTION_CJK})", re.IGNORECASE
 )
+_CONTENT_ANCHOR = re.compile(
+    r"\s*(?:view|read|see|reply|track|shop|watch|listen|browse|ansehen|anzeigen|lesen|voir"
+    r"|lire|ver|leer|vedi|leggi)(?![^\W\d_])(?!.*(?:https?://|www\.))",
+    re.IGNORECASE,
+)
 _TEXT_NEG = re.compile(rf"(?<![^\W\d_])(?:{_NEG_WORDS})(?![^\W\d_])", re.IGNORECASE)
 _URL_ACTION = re.compile(
     r"verif|confirm|activat|validat|magic|login|log-in|signin|sign-in|sign_in|/auth|auth/"
@@ -193,6 +198,10 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
     if _TEXT_NEG.search(text) and not m:
         s -= 4.0
         why.append("footer-like anchor")
+    elif not m and _CONTENT_ANCHOR.match(text):
+        # "View message", "Read more", "Track package": opens content, signs nobody in
+        s -= 2.0
+        why.append("content anchor")
     path_q = parts.path + "?" + parts.query
     if _URL_ACTION.search(path_q):
         s += 1.8

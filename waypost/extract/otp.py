@@ -118,6 +118,20 @@ _PROMO = re.compile(
     r"(?![^\W\d_])|割引|クーポン|セール|优惠|折扣|할인|쿠폰|%"
 )
 _PROMO_CODE = re.compile(r"^[A-Z]*[AEIOU][A-Z]*[A-Z]{2,}\d{1,3}$")
+# a code the mail itself calls stale ("118274 has expired", "previous code 771902")
+_STALE_AFTER = re.compile(
+    r"(?:has|have|had|is|was|were) (?:now |already )?(?:expired|invalid|been used|been revoked"
+    r"|no longer valid)|no longer (?:valid|works?|be used|active)|(?:didn't|did not|doesn't"
+    r"|does not|won't|will not) work|abgelaufen|nicht mehr gültig|a expiré|n'est plus valide"
+    r"|ha caducado|ha expirado|ya no es válido|è scaduto|non è più valido|истек\w*"
+    r"|больше не действ\w*|už není platný|vypršel\w*|utgått|är inte längre giltig"
+)
+_STALE_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:old|previous|expired|earlier|prior|former|used|invalid|alte[rn]?"
+    r"|vorherige[rn]?|abgelaufene[rn]?|ancien|précédent|anterior|precedente|предыдущ\w*"
+    r"|старый)(?: (?:verification|security|login|sign-in|one-time))? (?:codes?|pin|otp"
+    r"|passcodes?|code|código|codice|код)[\s(:#]*$"
+)
 _CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₹₩₽]|usd|eur|gbp|chf|r\$|rs\.?|inr|brl)\s?$", re.I)
 
 
@@ -614,6 +628,9 @@ def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
                     pen -= 5.0
                 if _CURRENCY_BEFORE.search(before):
                     pen -= 5.0
+                clause = re.split(r"[.!?;](?:\s|$)", after, maxsplit=1)[0][:60]
+                if _STALE_AFTER.search(clause) or _STALE_BEFORE.search(before[-48:]):
+                    pen -= 4.0
                 if prev_ch == "#" or before.rstrip().endswith("#"):
                     pen -= 3.0
                 if _is_digits(value) and len(value) == 4 and 1900 <= int(value) <= 2099:
@@ -668,6 +685,11 @@ TEMPERATURE = 0.6
 MIN_SCORE = -1.0
 
 
+def _signature(raw: str) -> str:
+    """Shape of a code as written: digits → 9, letters → A, separators kept."""
+    return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", raw.strip()))
+
+
 def extract_otp(content: MailContent) -> Extraction:
     """Find the one-time code in an email; value None when nothing credible is found."""
     sources, subject_strong = _sources(content)
@@ -701,6 +723,12 @@ def extract_otp(content: MailContent) -> Extraction:
         for (s, o), c in zip(ranked, confs, strict=True)
     ]
     top = cands[0]
+    # a list of look-alike codes (backup / recovery code sheets): no single one to type
+    sig = _signature(ranked[0][1].raw)
+    alike = {v for v, o in best.items() if len(v) >= 6 and _signature(o.raw) == sig}
+    if len(alike) >= 4 and top.confidence >= 0.45:
+        top = Candidate(value=top.value, confidence=0.45, reason=top.reason + ", one of a list")
+        cands[0] = top
     if top.confidence < 0.05:
         return Extraction(type="otp", value=None, confidence=0.0, candidates=cands)
     return Extraction(type="otp", value=top.value, confidence=top.confidence, candidates=cands)
