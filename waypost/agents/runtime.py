@@ -325,13 +325,9 @@ class Run:
             )
             return final
         except asyncio.CancelledError:
-            partial = await self._flush_partial()
-            await self.emit(
-                "session_interrupted",
-                {"message_id": partial.id if partial else None, "reason": "interrupted"},
-                "Run interrupted",
-            )
-            return partial
+            await self._flush_partial()
+            await self.emit("session_interrupted", {"reason": "interrupted"}, "Run interrupted")
+            return None
         except Exception as exc:
             message = exc.message if isinstance(exc, WaypostError) else str(exc)
             log.warning("run failed session=%s error=%s", self.session_id, message)
@@ -585,14 +581,13 @@ class Run:
             self.queue("text_complete", {"text": text})
         return ""
 
-    async def _flush_partial(self) -> MessageRow | None:
+    async def _flush_partial(self) -> None:
         """On interrupt, put the text streamed so far on the log (no message is stored:
         an unfinished turn is not part of the conversation the model sees next)."""
         text = self._pending_text
         self._pending_text = ""
         if text:
             await self.emit("text_delta", {"text": text})
-        return None
 
     async def _run_tool(self, block: dict[str, Any]) -> tuple[ToolResult, bool]:
         name, args = block["name"], block.get("input") or {}

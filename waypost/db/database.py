@@ -8,7 +8,6 @@ and queue on a one-connection pool instead of spinning on ``SQLITE_BUSY``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -21,7 +20,6 @@ from alembic.config import Config
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
@@ -158,11 +156,6 @@ class Database:
         if self.reader is not self.writer:
             await self.reader.dispose()
 
-    @property
-    def engine(self) -> AsyncEngine:
-        """The engine that writes (the only one on PostgreSQL)."""
-        return self.writer
-
 
 def alembic_config() -> Config:
     """Alembic configuration pointing at the packaged migrations."""
@@ -205,17 +198,3 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
 
 def _sqlite_begin_deferred(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN")
-
-
-async def run_sync_migrate(url: str) -> None:
-    """Convenience for the CLI: migrate and close."""
-    db = Database(url)
-    try:
-        await db.migrate()
-    finally:
-        await db.dispose()
-
-
-def migrate_blocking(url: str) -> None:
-    """Run migrations from synchronous code (CLI commands)."""
-    asyncio.run(run_sync_migrate(url))

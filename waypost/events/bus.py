@@ -90,7 +90,3 @@ class InProcessBus:
             for sub in tuple(subs):
                 if not sub.queue.full():
                     sub.queue.put_nowait(CLOSED)
-
-    def subscriber_count(self, channel: str) -> int:
-        """How many subscribers a channel has (for tests and metrics)."""
-        return len(self._subscribers.get(channel, ()))

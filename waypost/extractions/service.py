@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from waypost.db.database import Database
 from waypost.db.models import Email, Extraction, Inbox
+from waypost.db.models import Session as SessionRow
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
@@ -51,17 +52,7 @@ class Extractions:
         _check_kind(kind)
         if session_id is not None:
             async with self.db.read() as s:
-                from waypost.db.models import Session as SessionRow
-
-                owned = (
-                    await s.execute(
-                        select(SessionRow.id).where(
-                            SessionRow.id == session_id, SessionRow.user_id == user_id
-                        )
-                    )
-                ).scalar_one_or_none()
-            if owned is None:
-                raise NotFound.of("session")
+                await get_owned(s, SessionRow, session_id, user_id, "session")
         return await self._store(user_id, content, kind, None, session_id)
 
     async def _store(
