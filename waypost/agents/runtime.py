@@ -298,8 +298,8 @@ class Run:
     async def emit(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
         """Commit an event now (with anything queued before it)."""
         self.queue(type, data, description)
-        async with self.conv.db.write() as tx:
-            await self._flush_outbox(tx)
+        events, self._outbox = self._outbox, []
+        await self.conv.events.commit([], events)
 
     async def _flush_outbox(
         self, tx: Tx, session_values: dict[str, dict[str, Any]] | None = None
@@ -653,13 +653,16 @@ class Run:
         description = f"{role.capitalize()} message"
         self.queue("message.created", {"message_id": row.id, "role": role}, description)
         values = {c.key: getattr(row, c.key) for c in MessageRow.__table__.columns}
-        async with self.conv.db.write() as tx:
-            await self.conv.db.insert_many(tx, MessageRow.__table__, [values])
-            session_values = None
-            if state:
-                self._state.update(state, session_id=self.session_id)
-                session_values = {self.session_id: {"state": dict(self._state)}}
-            await self._flush_outbox(tx, session_values)
+        session_values = None
+        if state:
+            self._state.update(state, session_id=self.session_id)
+            session_values = {self.session_id: {"state": dict(self._state)}}
+        events, self._outbox = self._outbox, []
+        await self.conv.events.commit(
+            [(MessageRow.__table__, [values])],  # type: ignore[list-item]
+            events,
+            session_values,
+        )
         return row
 
 

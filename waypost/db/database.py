@@ -8,12 +8,13 @@ and queue on a one-connection pool instead of spinning on ``SQLITE_BUSY``.
 
 from __future__ import annotations
 
-import json
+import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -26,7 +27,10 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from waypost.db.sqlite_writer import SQLiteWriter, apply_pragmas, insert_rows, sqlite_value
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+T = TypeVar("T")
 
 
 class Tx:
@@ -71,19 +75,23 @@ class Database:
                 url, pool_size=20, max_overflow=20, pool_pre_ping=True
             )
             self.reader = self.writer
+        # SQLite has one writer at a time: the ORM's connection and the hot-path writer
+        # thread take turns here instead of spinning on SQLITE_BUSY.
+        self.sqlite_writer = SQLiteWriter(_sqlite_path(url)) if self.is_sqlite else None
+        self._write_lock: asyncio.Lock | contextlib.AbstractAsyncContextManager[None] = (
+            asyncio.Lock() if self.is_sqlite else _NoLock()
+        )
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
 
     @staticmethod
     def _prepare_sqlite_dir(url: str) -> None:
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(_sqlite_path(url)).parent.mkdir(parents=True, exist_ok=True)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
         """A write transaction; commits on success, then runs after-commit work."""
-        async with self._write_sessions() as session:
+        async with self._write_lock, self._write_sessions() as session:
             tx = Tx(session)
             async with session.begin():
                 yield tx
@@ -95,9 +103,9 @@ class Database:
     ) -> list[int]:
         """INSERT ``rows`` in ``tx`` with one executemany; the new integer ids if asked.
 
-        On SQLite this goes straight to the driver connection of the transaction:
-        SQLAlchemy's per-statement work was half the CPU of durable mail ingest
-        (docs/benchmarks.md). Values are stored exactly as SQLAlchemy stores them.
+        On SQLite this goes straight to the driver: SQLAlchemy's per-statement work was
+        half the CPU of durable mail ingest (docs/benchmarks.md). Values are stored
+        exactly as SQLAlchemy stores them.
         """
         if not rows:
             return []
@@ -109,34 +117,27 @@ class Database:
             await tx.s.execute(statement, rows)
             return []
         columns = list(rows[0])
-        names = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" for _ in columns)
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
-        params = [tuple(_sqlite_value(row[c]) for c in columns) for row in rows]
-        driver = await self._driver(tx)
-        await driver.executemany(sql, params)
-        if not return_ids:
-            return []
-        # The write lock is held (BEGIN IMMEDIATE): rowids of this executemany are consecutive.
-        [(last,)] = await driver.execute_fetchall("SELECT last_insert_rowid()")
-        return list(range(last - len(rows) + 1, last + 1))
+        params = [tuple(sqlite_value(row[c]) for c in columns) for row in rows]
+        return await self.run_dbapi(
+            tx, lambda c: insert_rows(c, table.name, columns, params, return_ids=return_ids)
+        )
 
-    @staticmethod
-    async def _driver(tx: Tx) -> Any:
-        """The transaction's driver connection, after writing the ORM's pending changes:
-        statements sent below SQLAlchemy do not trigger its autoflush."""
-        await tx.s.flush()
-        connection = await (await tx.s.connection()).get_raw_connection()
-        return connection.driver_connection
+    async def run_dbapi(self, tx: Tx, unit: Callable[[Any], T]) -> T:
+        """Run ``unit(dbapi_connection)`` inside ``tx`` (SQLite): the same functions the
+        :class:`SQLiteWriter` runs, inside an ordinary transaction.
 
-    async def sqlite_scalar(self, tx: Tx, sql: str, params: tuple[Any, ...]) -> Any:
-        """Run one statement on the SQLite driver connection of ``tx``; its first value.
-
-        For the few statements on every hot path (see :meth:`insert_many`).
+        The ORM's pending changes are written first: statements sent below SQLAlchemy do
+        not trigger its autoflush.
         """
-        driver = await self._driver(tx)
-        rows = await driver.execute_fetchall(sql, tuple(_sqlite_value(p) for p in params))
-        return rows[0][0] if rows else None
+        await tx.s.flush()
+        connection = await tx.s.connection()
+        return await connection.run_sync(lambda c: unit(c.connection.dbapi_connection))
+
+    async def run_sqlite(self, unit: Callable[[sqlite3.Connection], T]) -> T:
+        """SQLite only: ``unit(connection)`` as one whole transaction on the writer thread."""
+        assert self.sqlite_writer is not None, "run_sqlite is for SQLite databases"
+        async with self._write_lock:
+            return await self.sqlite_writer.run(unit)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -152,6 +153,8 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self.sqlite_writer is not None:
+            await self.sqlite_writer.close()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
@@ -171,25 +174,18 @@ def _upgrade(connection: Connection) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Autocommit at the driver level so SQLAlchemy's "begin" hook decides how to begin.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # durable against process crashes in WAL mode
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+    apply_pragmas(dbapi_connection)
 
 
-def _sqlite_value(value: Any) -> Any:
-    """A Python value as SQLAlchemy would bind it for our SQLite columns."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return value
+def _sqlite_path(url: str) -> str:
+    return url.split(":///", 1)[-1]
+
+
+class _NoLock(contextlib.AbstractAsyncContextManager[None]):
+    """PostgreSQL takes row locks itself; its writers need no turn-taking here."""
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
 
 def _sqlite_begin_immediate(conn: Connection) -> None:

@@ -101,6 +101,7 @@ class MailIngest:
         results: list[list[str]] = []
         rows: list[dict[str, object]] = []
         events: list[NewEvent] = []
+        now = utcnow()
         for item in batch:
             from_header, subject, _to, date, message_id = parse_headers_fast(item.raw)
             ids: list[str] = []
@@ -118,7 +119,7 @@ class MailIngest:
                         "date": date,
                         "size": len(item.raw),
                         "raw": item.raw,
-                        "received_at": utcnow(),
+                        "received_at": now,
                     }
                 )
                 events.append(
@@ -137,9 +138,7 @@ class MailIngest:
                 )
                 ids.append(email_id)
             results.append(ids)
-        async with self.db.write() as tx:
-            await self.db.insert_many(tx, Email.__table__, rows)
-            await self.events.append_many(tx, events)
+        await self.events.commit([(Email.__table__, rows)], events)  # type: ignore[list-item]
         return results
 
 
