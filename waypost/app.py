@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -28,6 +29,7 @@ from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit
 from waypost.config import Settings
 from waypost.mail.smtp import WaypostHandler, start_smtp
+from waypost.mail.workers import SMTPWorkers
 from waypost.sandbox import bwrap_status
 from waypost.services import Services, build_services
 
@@ -61,24 +63,33 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
         bwrap_ok, bwrap_reason = bwrap_status()
         if not bwrap_ok:
             log.warning("run_command is disabled: %s", bwrap_reason)
-        smtp = await start_smtp(settings, WaypostHandler(svc.inboxes, svc.ingest), smtp_sock)
+        smtp: asyncio.Server | None = None
+        workers: SMTPWorkers | None = None
+        if settings.smtp_workers:
+            workers = SMTPWorkers(settings, svc.inboxes, svc.ingest, settings.smtp_workers)
+            await workers.start()
+            where = f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_workers} workers)"
+        else:
+            handler = WaypostHandler.in_process(svc.inboxes, svc.ingest)
+            smtp = await start_smtp(settings, handler, smtp_sock)
+            where = ",".join(str(s.getsockname()) for s in smtp.sockets)
         reaper = asyncio.create_task(_reap_forever(svc), name="waypost-reaper")
         app.state.services = svc
         app.state.smtp = smtp
-        log.info(
-            "waypost ready http=%s:%s smtp=%s",
-            settings.host,
-            settings.port,
-            ",".join(str(s.getsockname()) for s in smtp.sockets),
-        )
+        app.state.smtp_workers = workers
+        log.info("waypost ready http=%s:%s smtp=%s", settings.host, settings.port, where)
         try:
             yield
         finally:
-            smtp.close()
+            if smtp is not None:
+                smtp.close()
             reaper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reaper
-            await smtp.wait_closed()
+            if smtp is not None:
+                await smtp.wait_closed()
+            if workers is not None:
+                await workers.stop()
             await svc.conversations.stop_all()
             await svc.ingest.stop()
             await svc.waits.stop()
@@ -100,8 +111,15 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     return app
 
 
+# The database threads (aiosqlite's, the checkpointer) each need the GIL back from a
+# busy event loop after every statement; Python's default 5 ms switch interval made
+# a session read under load take 25-100 ms (docs/benchmarks.md).
+GIL_SWITCH_INTERVAL = 0.0005
+
+
 def run_server(settings: Settings) -> None:
     """Run :func:`serve` on uvloop when it is installed (it is, with uvicorn[standard])."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it

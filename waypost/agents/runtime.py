@@ -275,13 +275,21 @@ class Run:
         self.agent = agent
         self.workspace = workspace
         self.context = ContextConfig.model_validate(agent.context_config)
+        # Validated once per run: a scripted config carries its whole script.
+        self.models = [
+            ChatModelConfig.model_validate(raw)
+            for raw in (agent.chat_model_config, agent.fallback_chat_model_config)
+            if raw
+        ]
+        self._context_chars = 0  # characters of the model's context, kept as it grows
         self.react = ReactConfig.model_validate(agent.react_config)
         self.usage = {"input_tokens": 0, "output_tokens": 0}
         self._pending_text = ""
         self._last_flush = 0.0
         self._outbox: list[NewEvent] = []  # events committed with the next message
         self._state: dict[str, Any] = {}  # the session's runtime state, loaded once per run
-        self._providers: dict[str, ModelProvider] = {}
+        self._providers: dict[int, ModelProvider] = {}
+        self._ended = False  # the run's last event (and run_status idle) is committed
 
     def queue(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
         """An event to commit together with the next stored message (one transaction)."""
@@ -295,11 +303,24 @@ class Run:
             )
         )
 
-    async def emit(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
-        """Commit an event now (with anything queued before it)."""
+    async def emit(
+        self,
+        type: str,
+        data: dict[str, Any],
+        description: str | None = None,
+        *,
+        ends_run: bool = False,
+    ) -> None:
+        """Commit an event now (with anything queued before it).
+
+        ``ends_run``: the session goes back to idle in the same commit, so a client that
+        sees the run's last event can send the next message at once.
+        """
         self.queue(type, data, description)
         events, self._outbox = self._outbox, []
-        await self.conv.events.commit([], events)
+        idle = {self.session_id: {"run_status": "idle"}} if ends_run else None
+        await self.conv.events.commit([], events, idle)
+        self._ended = self._ended or ends_run
 
     async def _flush_outbox(
         self, tx: Tx, session_values: dict[str, dict[str, Any]] | None = None
@@ -322,27 +343,31 @@ class Run:
                     "usage": self.usage,
                 },
                 "Run completed",
+                ends_run=True,
             )
             return final
         except asyncio.CancelledError:
             await self._flush_partial()
-            await self.emit("session_interrupted", {"reason": "interrupted"}, "Run interrupted")
+            await self.emit(
+                "session_interrupted", {"reason": "interrupted"}, "Run interrupted", ends_run=True
+            )
             return None
         except Exception as exc:
             message = exc.message if isinstance(exc, WaypostError) else str(exc)
             log.warning("run failed session=%s error=%s", self.session_id, message)
-            await self.emit("session_failed", {"error": message}, "Run failed")
+            await self.emit("session_failed", {"error": message}, "Run failed", ends_run=True)
             raise RunFailed(message) from exc
         finally:
             watcher.cancel()
             await self._close_providers()
-            async with self.conv.db.write() as tx:
-                await tx.s.execute(
-                    update(SessionRow)
-                    .where(SessionRow.id == self.session_id)
-                    .values(run_status="idle", updated_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                )
+            if not self._ended:  # the last event could not be written: still free the session
+                async with self.conv.db.write() as tx:
+                    await tx.s.execute(
+                        update(SessionRow)
+                        .where(SessionRow.id == self.session_id)
+                        .values(run_status="idle", updated_at=utcnow())
+                        .execution_options(synchronize_session=False)
+                    )
 
     async def _watch_interrupts(self, run_task: asyncio.Task[Any] | None) -> None:
         async with self.conv.bus.subscribe(run_channel(self.session_id)) as sub:
@@ -368,12 +393,14 @@ class Run:
             (await self.conv.sessions.get(self.user_id, self.session_id)).state or {}
         )
         history = await self._history()  # then kept in memory for the whole run
+        self._context_chars = sum(_chars(m.content) for m in history)
         for iteration in range(1, self.react.max_iters + 1):
             if self._needs_compaction(history):
                 history = await self._compact(history)
+                self._context_chars = sum(_chars(m.content) for m in history)
             blocks, usage = await self._complete(history, tools)
             last = await self._store("assistant", blocks, usage, cur_iter=iteration)
-            history.append(Message(role="assistant", content=blocks))
+            self._extend(history, Message(role="assistant", content=blocks))
             tool_uses = [b for b in blocks if b["type"] == "tool_use"]
             if not tool_uses:
                 return last, "end_turn", iteration
@@ -391,7 +418,7 @@ class Run:
                 )
             tasks = self._state.get("tasks_context")
             await self._store("user", results, None, **({"tasks_context": tasks} if tasks else {}))
-            history.append(Message(role="user", content=results))
+            self._extend(history, Message(role="user", content=results))
             if rejected and self.react.stop_on_reject:
                 return last, "rejected", iteration
         return last, "max_iters", self.react.max_iters
@@ -417,10 +444,15 @@ class Run:
             history.insert(0, Message(role="user", content=[{"type": "text", "text": summary}]))
         return history
 
+    def _extend(self, history: list[Message], message: Message) -> None:
+        history.append(message)
+        self._context_chars += _chars(message.content)
+
     def _needs_compaction(self, history: list[Message]) -> bool:
-        window = ChatModelConfig.model_validate(self.agent.chat_model_config).context_window
-        used = (len(self.agent.system_prompt) + sum(_chars(m.content) for m in history)) // 4
-        return len(history) > 1 and used > self.context.trigger_ratio * window
+        used = (len(self.agent.system_prompt) + self._context_chars) // 4
+        return (
+            len(history) > 1 and used > self.context.trigger_ratio * self.models[0].context_window
+        )
 
     async def _compact(self, history: list[Message]) -> list[Message]:
         """Replace the context by a summary written by the model (the agent's templates)."""
@@ -450,23 +482,19 @@ class Run:
     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """One model turn, streamed to the log; falls back to the second model on failure."""
         self._state["model_calls"] = int(self._state.get("model_calls", 0)) + 1
-        configs = [self.agent.chat_model_config]
-        if self.agent.fallback_chat_model_config:
-            configs.append(self.agent.fallback_chat_model_config)
         last_error: ProviderError | None = None
-        for index, raw in enumerate(configs):
-            config = ChatModelConfig.model_validate(raw)
+        for index in range(len(self.models)):
             try:
-                return await self._stream_turn(config, history, tools, quiet)
+                return await self._stream_turn(index, history, tools, quiet)
             except ProviderError as exc:
                 last_error = exc
-                if index + 1 < len(configs):
+                if index + 1 < len(self.models):
                     await self.emit(
                         "model_fallback",
                         {
                             "error": exc.kind,
                             "status": exc.status,
-                            "to": configs[index + 1]["model"],
+                            "to": self.models[index + 1].model,
                         },
                         "Model failed; using the fallback model",
                     )
@@ -475,13 +503,14 @@ class Run:
 
     async def _stream_turn(
         self,
-        config: ChatModelConfig,
+        index: int,
         history: list[Message],
         tools: list[ToolSpec],
         quiet: bool = False,
     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """One model call; ``quiet`` (a compaction summary) streams nothing to the session."""
-        provider = await self._provider(config)
+        config = self.models[index]
+        provider = await self._provider(index)
         parameters = config.parameters
         if config.type == "scripted":  # replays the script in call order, compactions included
             parameters = {**parameters, "turn": int(self._state.get("model_calls", 1)) - 1}
@@ -534,20 +563,20 @@ class Run:
             self.usage[key] += usage[key]
         return blocks, usage
 
-    async def _provider(self, config: ChatModelConfig) -> ModelProvider:
-        """One provider (and its HTTP client) per model config for the whole run."""
-        key = config.model_dump_json()
-        if key not in self._providers:
+    async def _provider(self, index: int) -> ModelProvider:
+        """One provider (and its HTTP client) per model (main, fallback) for the whole run."""
+        config = self.models[index]
+        if index not in self._providers:
             api_key, base_url = None, config.base_url
             if config.credential_id:
                 api_key, stored_url = await self.conv.credentials.reveal(
                     self.user_id, config.credential_id
                 )
                 base_url = base_url or stored_url
-            self._providers[key] = make_provider(
+            self._providers[index] = make_provider(
                 config.type, api_key=api_key, base_url=base_url, parameters=config.parameters
             )
-        return self._providers[key]
+        return self._providers[index]
 
     async def _close_providers(self) -> None:
         for provider in self._providers.values():
@@ -565,8 +594,8 @@ class Run:
         """
         if time.monotonic() - self._last_flush >= DELTA_FLUSH_SECONDS:
             self._last_flush = time.monotonic()
-            async with self.conv.db.write() as tx:
-                await self._flush_outbox(tx)
+            events, self._outbox = self._outbox, []
+            await self.conv.events.commit([], events)
 
     async def _flush_delta(self) -> None:
         if self._pending_text:

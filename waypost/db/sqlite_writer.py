@@ -120,8 +120,10 @@ class SQLiteWriter:
     back from a busy event loop waits out the 5 ms switch interval (docs/benchmarks.md).
     What could block is moved off the loop:
 
-    - WAL checkpoints (the fsyncs): this connection never checkpoints itself; a
-      background thread does, at most every :attr:`CHECKPOINT_INTERVAL` seconds.
+    - WAL checkpoints (the fsyncs): a background thread copies the log into the
+      database every :attr:`CHECKPOINT_INTERVAL` seconds or :attr:`CHECKPOINT_COMMITS`
+      commits. Only when the log has grown past :attr:`RESTART_FRAMES` does the writer
+      copy the last few frames itself, so that the log can start over.
     - Waiting for the lock: another process holding it (``waypost keys create`` on
       the same file) makes ``BEGIN IMMEDIATE`` fail at once here, and the transaction
       is then run on the background thread, which may wait for it.
@@ -129,7 +131,7 @@ class SQLiteWriter:
 
     CHECKPOINT_INTERVAL = 0.5  # seconds
     CHECKPOINT_COMMITS = 200  # or this many commits, whichever comes first
-    RESTART_FRAMES = 1000  # SQLite's own autocheckpoint threshold (about 4 MiB)
+    RESTART_FRAMES = 1000  # finish a checkpoint inline past this (SQLite's default, ~4 MiB)
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -139,6 +141,7 @@ class SQLiteWriter:
         self._checkpoint: asyncio.Future[None] | None = None
         self._last_checkpoint = time.monotonic()
         self._commits = 0
+        self._wal_frames = 0  # the log's length at the last background checkpoint
 
     async def run(self, unit: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``unit(connection)`` in one transaction; its result.
@@ -184,7 +187,15 @@ class SQLiteWriter:
 
     def _maybe_checkpoint(self) -> None:
         self._commits += 1
-        if self._checkpoint is not None and not self._checkpoint.done():
+        running = self._checkpoint is not None and not self._checkpoint.done()
+        if self._wal_frames >= self.RESTART_FRAMES and not running:
+            # Under a steady stream of commits the background checkpoint never reaches
+            # the end of the log, and a log is only started over once it has. The
+            # writer, between its own transactions, copies the few frames left (no
+            # waiting: PASSIVE), so the next transaction can restart the log.
+            self._inline_connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self._wal_frames = 0
+        if running:
             return
         now = time.monotonic()
         if (
@@ -197,21 +208,10 @@ class SQLiteWriter:
         self._checkpoint = loop.run_in_executor(self._executor, self._checkpoint_wal)
 
     def _checkpoint_wal(self) -> None:
-        """Copy committed pages from the WAL into the database, blocking nobody (PASSIVE).
-
-        Under a steady stream of commits a PASSIVE checkpoint never catches up with the
-        end of the log, so the WAL would grow for ever: past :attr:`RESTART_FRAMES` a
-        RESTART checkpoint holds writers back (they queue on this thread, the event
-        loop does not wait) for the few frames left, and the log starts over.
-        """
+        """Copy committed frames from the WAL into the database, blocking nobody (PASSIVE)."""
         connection = self._background_connection()
         _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if frames >= self.RESTART_FRAMES:
-            connection.execute("PRAGMA busy_timeout=200")  # readers are short; else next time
-            try:
-                connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-            finally:
-                connection.execute("PRAGMA busy_timeout=10000")
+        self._wal_frames = frames
 
     async def close(self) -> None:
         """Checkpoint what is left, close both connections and stop the thread."""

@@ -47,6 +47,9 @@ class ScriptedProvider:
     def __init__(self, parameters: dict[str, Any] | None = None) -> None:
         self.default_parameters: dict[str, Any] = dict(parameters or {})
         self.calls = 0
+        # The prompt's size, counted incrementally: a run's history only grows between
+        # calls (else it is counted afresh), so a turn costs O(new messages).
+        self._counted: tuple[int, Message | None, int] = (0, None, 0)
 
     async def stream(
         self,
@@ -60,19 +63,20 @@ class ScriptedProvider:
         """Stream the scripted turn chunk by chunk, honouring ``chunk_delay_ms``."""
         self.calls += 1
         params = {**self.default_parameters, **parameters}
-        turns: list[Any] = list(params.get("turns") or [])
+        turns: list[Any] = params.get("turns") or []
         delay = float(params.get("chunk_delay_ms", 0)) / 1000.0
         # The runtime names the model call ("turn") so a compacted history replays the
         # same script; on its own the turn is the number of assistant messages so far.
-        index = int(params.get("turn", sum(1 for m in messages if m.role == "assistant")))
+        if "turn" in params:
+            index = int(params["turn"])
+        else:
+            index = sum(1 for m in messages if m.role == "assistant")
         turn: Any = turns[index] if index < len(turns) else [{"type": "text", "text": SCRIPT_ENDED}]
 
         blocks, stop_reason = self._unpack(turn, index)
         # Deterministic and cheap: characters of the prompt, not a serialisation of the
         # whole history (that made long runs quadratic: 8 ms a turn at 400 messages).
-        input_tokens = (
-            len(system) + sum(_content_chars(m.content) for m in messages) + 200 * len(tools)
-        ) // 4
+        input_tokens = (len(system) + self._prompt_chars(messages) + 200 * len(tools)) // 4
         output_text = ""
         has_tool_use = False
         first = True
@@ -105,6 +109,14 @@ class ScriptedProvider:
                 raise ValueError(f"scripted turn {index}: unsupported block type {btype!r}")
         yield Usage(input_tokens, approx_tokens(output_text))
         yield Done(stop_reason or ("tool_use" if has_tool_use else "end_turn"))
+
+    def _prompt_chars(self, messages: list[Message]) -> int:
+        count, last, total = self._counted
+        if not (0 < count <= len(messages) and messages[count - 1] is last):
+            count, total = 0, 0
+        total += sum(_content_chars(m.content) for m in messages[count:])
+        self._counted = (len(messages), messages[-1] if messages else None, total)
+        return total
 
     @staticmethod
     def _unpack(turn: Any, index: int) -> tuple[list[dict[str, Any]], str | None]:
