@@ -74,9 +74,16 @@ def machine() -> str:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time a process and its live children have used (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: parent pid
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --------------------------------------------------------------------------- waypost server
@@ -142,7 +149,9 @@ def scratch_postgres() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def waypost_server(database: str = "sqlite", log_level: str = "warning") -> Iterator[Waypost]:
+def waypost_server(
+    database: str = "sqlite", log_level: str = "warning", extra_args: tuple[str, ...] = ()
+) -> Iterator[Waypost]:
     """Start waypost on free ports with fresh storage; stop it (SIGTERM) and clean up after."""
     data_dir = Path(tempfile.mkdtemp(prefix="waypost-bench-"))
     with contextlib.ExitStack() as stack:
@@ -172,6 +181,7 @@ def waypost_server(database: str = "sqlite", log_level: str = "warning") -> Iter
                 *where,
                 "--log-level",
                 log_level,
+                *extra_args,
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -21,7 +21,7 @@ Steps 3-5 are repeated ``--rounds`` times, alternating waypost and raw with both
 servers up, and the median ratio is reported (a shared machine's noise hits both).
 
 Usage: .venv/bin/python bench/smtp_ingest.py [--messages 5000] [--sessions 16]
-       [--size 2048] [--database sqlite|postgres] [--rounds 3]
+       [--size 2048] [--database sqlite|postgres] [--rounds 3] [--smtp-workers N]
 """
 
 from __future__ import annotations
@@ -183,19 +183,27 @@ def main() -> int:
     parser.add_argument(
         "--rounds", type=int, default=3, help="waypost/raw pairs, alternated; median ratio"
     )
+    parser.add_argument(
+        "--smtp-workers", type=int, default=0, help="waypost serve --smtp-workers N (0: none)"
+    )
     args = parser.parse_args()
     if not smtp_source_available():
         print("smtp-source not found (run bench/get-smtp-source.sh): using a Python load client")
     print(
         f"smtp_ingest: {args.messages} msgs x {args.size} B over {args.sessions} sessions, "
-        f"database={args.database}, {args.rounds} rounds; {machine()}"
+        f"database={args.database}, smtp workers={args.smtp_workers}, {args.rounds} rounds; "
+        f"{machine()}"
     )
     load = (args.messages, args.sessions, args.size, args.probe)
     ratios: list[float] = []
     ok = True
     # Both servers stay up and the loads alternate, so a noisy neighbour on a shared
     # machine hits both sides of a ratio alike; the median ratio is the figure.
-    with waypost_server(args.database) as wp, raw_smtp_server() as (raw_port, raw_pid):
+    extra = ("--smtp-workers", str(args.smtp_workers)) if args.smtp_workers else ()
+    with (
+        waypost_server(args.database, extra_args=extra) as wp,
+        raw_smtp_server() as (raw_port, raw_pid),
+    ):
         inbox_id, address = wp.create_inbox()
         accepted = 0
         for round_no in range(1, args.rounds + 1):

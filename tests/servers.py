@@ -163,6 +163,8 @@ class SubprocessServer(RunningServer):
         ]  # fmt: skip
         if s.database_url:
             args += ["--database-url", s.database_url]
+        if s.smtp_workers:
+            args += ["--smtp-workers", str(s.smtp_workers)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         wait_healthy(self.base_url, self.proc)
         return self

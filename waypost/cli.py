@@ -55,6 +55,13 @@ def serve(
     smtp_port: Annotated[
         int | None, typer.Option(help="SMTP port [env WAYPOST_SMTP_PORT].")
     ] = None,
+    smtp_workers: Annotated[
+        int | None,
+        typer.Option(
+            help="SMTP worker processes sharing the SMTP port (SO_REUSEPORT); 0 serves SMTP "
+            "in the main process [env WAYPOST_SMTP_WORKERS]."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     domain: Annotated[
@@ -80,6 +87,7 @@ def serve(
         port=port,
         smtp_host=smtp_host,
         smtp_port=smtp_port,
+        smtp_workers=smtp_workers,
         data_dir=data_dir,
         database_url=database_url,
         domain=domain,

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     port: int = 8025
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
+    smtp_workers: int = Field(default=0, ge=0, le=64)  # 0: SMTP in the main process
     data_dir: Path = Path(".waypost")
     database_url: str | None = None
     domain: str = "waypost.localhost"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope
@@ -23,12 +24,33 @@ log = logging.getLogger("waypost.smtp")
 LONGEST_LINE = 1024 * 1024
 
 
-class WaypostHandler:
-    """aiosmtpd handler: RCPT checks the inbox, DATA stores durably."""
+Lookup = Callable[[str], Awaitable[Recipient | None]]
+Deliver = Callable[[str, list[Recipient], bytes], Awaitable[list[str]]]
 
-    def __init__(self, inboxes: InboxService, ingest: MailIngest) -> None:
-        self.inboxes = inboxes
-        self.ingest = ingest
+
+class Rejected(Exception):
+    """DATA refused with this SMTP reply (e.g. every recipient vanished meanwhile)."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.reply = reply
+
+
+class WaypostHandler:
+    """aiosmtpd handler: RCPT checks the inbox, DATA stores durably.
+
+    ``lookup`` and ``deliver`` are the inbox service and the ingest writer in the
+    main process, or their stand-ins over IPC in an SMTP worker process.
+    """
+
+    def __init__(self, lookup: Lookup, deliver: Deliver) -> None:
+        self.lookup = lookup
+        self.deliver = deliver
+
+    @classmethod
+    def in_process(cls, inboxes: InboxService, ingest: MailIngest) -> WaypostHandler:
+        """The handler of a server that speaks SMTP itself."""
+        return cls(inboxes.recipient, ingest.deliver)
 
     async def handle_EHLO(
         self,
@@ -52,7 +74,7 @@ class WaypostHandler:
         rcpt_options: list[str],
     ) -> str:
         """Accept live inboxes only; anything else is 550, never relayed."""
-        recipient = await self.inboxes.recipient(address)
+        recipient = await self.lookup(address)
         if recipient is None:
             return f"550 5.1.1 <{address}>: no such mailbox here"
         accepted: list[Recipient] = envelope.__dict__.setdefault("waypost_recipients", [])
@@ -70,7 +92,9 @@ class WaypostHandler:
         if not isinstance(raw, bytes):
             raw = str(raw).encode("utf-8", "surrogateescape")
         try:
-            ids = await self.ingest.deliver(envelope.mail_from or "", recipients, raw)
+            ids = await self.deliver(envelope.mail_from or "", recipients, raw)
+        except Rejected as exc:
+            return exc.reply
         except Exception:
             log.exception("could not store message")
             return "451 4.3.0 Message not stored, try again later"

@@ -1,0 +1,54 @@
+"""Frames between SMTP worker processes and the main process, over a socketpair.
+
+A frame is ``length | request id | kind | meta length | meta (JSON) | raw bytes``:
+small and copy-free for the message body, which is the only large part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+READY = 1  # worker → main: listening
+RCPT = 2  # worker → main: {"address"}; reply {"recipient": {...} | None}
+DATA = 3  # worker → main: {"mail_from", "rcpt": [address, ...]} + raw; reply {"ids"} | {"error"}
+REPLY = 4  # main → worker: the answer to request ``id``
+
+_HEAD = struct.Struct("!IIBI")  # length of the rest, request id, kind, meta length
+MAX_FRAME = 1 << 30
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame."""
+
+    id: int
+    kind: int
+    meta: dict[str, Any]
+    raw: bytes = b""
+
+
+def encode(frame: Frame) -> bytes:
+    """The bytes of ``frame``."""
+    meta = json.dumps(frame.meta, separators=(",", ":")).encode()
+    rest = _HEAD.size - 4 + len(meta) + len(frame.raw)
+    return _HEAD.pack(rest, frame.id, frame.kind, len(meta)) + meta + frame.raw
+
+
+async def read(reader: asyncio.StreamReader) -> Frame | None:
+    """The next frame, or None at the end of the stream."""
+    try:
+        head = await reader.readexactly(_HEAD.size)
+    except asyncio.IncompleteReadError:
+        return None
+    rest, request_id, kind, meta_length = _HEAD.unpack(head)
+    if rest > MAX_FRAME or meta_length > rest:
+        raise ValueError(f"malformed frame (length {rest}, meta {meta_length})")
+    try:
+        body = await reader.readexactly(rest - (_HEAD.size - 4))
+    except asyncio.IncompleteReadError:
+        return None
+    return Frame(request_id, kind, json.loads(body[:meta_length]), body[meta_length:])
