@@ -792,7 +792,10 @@ def _fast_pick(items: Iterable[tuple[str, str]], wanted: set[str]) -> dict[str, 
     return found
 
 
-def parse_headers_fast(raw: bytes) -> tuple[str, str, str, datetime | None, str | None]:
+HeaderSummary = tuple[str, str, str, datetime | None, str | None]
+
+
+def parse_headers_fast(raw: bytes) -> HeaderSummary:
     """Cheap header-only parse: ``(from_text, subject, to_text, date, message_id)``.
 
     ``from_text``/``to_text`` are the full decoded header values (e.g.

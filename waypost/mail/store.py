@@ -27,7 +27,7 @@ from waypost.errors import NotFound
 from waypost.events.log import MAIL_CHANNEL, EventLog, NewEvent, inbox_channel
 from waypost.ids import new_id
 from waypost.mail.inboxes import Recipient
-from waypost.mail.parse import ParsedEmail, parse_email, parse_headers_fast
+from waypost.mail.parse import HeaderSummary, ParsedEmail, parse_email, parse_headers_fast
 from waypost.mail.sanitize import sanitize_html
 
 log = logging.getLogger("waypost.mail")
@@ -39,6 +39,7 @@ class _Pending:
     recipients: list[Recipient]
     raw: bytes
     done: asyncio.Future[list[str]]
+    headers: HeaderSummary | None = None
 
 
 class MailIngest:
@@ -65,10 +66,20 @@ class MailIngest:
             await self._task
         self._task = None
 
-    async def deliver(self, mail_from: str, recipients: list[Recipient], raw: bytes) -> list[str]:
-        """Store ``raw`` once per recipient inbox; returns after commit with the email ids."""
+    async def deliver(
+        self,
+        mail_from: str,
+        recipients: list[Recipient],
+        raw: bytes,
+        headers: HeaderSummary | None = None,
+    ) -> list[str]:
+        """Store ``raw`` once per recipient inbox; returns after commit with the email ids.
+
+        ``headers``: :func:`parse_headers_fast` of ``raw`` if the caller (an SMTP worker
+        process) has parsed it already.
+        """
         done: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(mail_from, recipients, raw, done))
+        self._queue.put_nowait(_Pending(mail_from, recipients, raw, done, headers))
         return await done
 
     async def _run(self) -> None:
@@ -103,7 +114,9 @@ class MailIngest:
         events: list[NewEvent] = []
         now = utcnow()
         for item in batch:
-            from_header, subject, _to, date, message_id = parse_headers_fast(item.raw)
+            from_header, subject, _to, date, message_id = item.headers or parse_headers_fast(
+                item.raw
+            )
             ids: list[str] = []
             for rcpt in item.recipients:
                 email_id = new_id("eml")

@@ -25,6 +25,7 @@ from waypost.config import Settings
 from waypost.db.types import utcnow
 from waypost.mail import ipc
 from waypost.mail.inboxes import RECIPIENT_CACHE_SECONDS, Recipient
+from waypost.mail.parse import parse_headers_fast
 from waypost.mail.smtp import Rejected, WaypostHandler, make_protocol
 
 log = logging.getLogger("waypost.smtp.worker")
@@ -90,7 +91,13 @@ class MainProcess:
 
     async def deliver(self, mail_from: str, recipients: list[Recipient], raw: bytes) -> list[str]:
         """Have the main process store ``raw``; returns once it is committed."""
-        meta: dict[str, object] = {"mail_from": mail_from, "rcpt": [r.address for r in recipients]}
+        # Parsed here, where there is CPU to spare: the main process's loop is the bottleneck.
+        sender, subject, to, date, message_id = parse_headers_fast(raw)
+        meta: dict[str, object] = {
+            "mail_from": mail_from,
+            "rcpt": [r.address for r in recipients],
+            "headers": [sender, subject, to, date.isoformat() if date else None, message_id],
+        }
         reply = await self._ask(ipc.DATA, meta, raw)
         if "error" in reply.meta:
             raise Rejected(str(reply.meta["error"]))

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import socket
 import sys
+from datetime import datetime
 from typing import Any
 
 from waypost.config import Settings
@@ -164,7 +165,17 @@ class SMTPWorkers:
                     recipients.append(found)
             if not recipients:  # every inbox was deleted or expired since RCPT
                 return {"error": "550 5.1.1 No such mailbox here"}
-            ids = await self.ingest.deliver(str(frame.meta["mail_from"]), recipients, frame.raw)
+            sender, subject, to, date, message_id = frame.meta["headers"]
+            headers = (
+                sender,
+                subject,
+                to,
+                datetime.fromisoformat(date) if date else None,
+                message_id,
+            )
+            ids = await self.ingest.deliver(
+                str(frame.meta["mail_from"]), recipients, frame.raw, headers
+            )
             return {"ids": ids}
         return {"error": f"500 unknown request kind {frame.kind}"}
 
