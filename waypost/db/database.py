@@ -79,7 +79,7 @@ class Database:
         # thread take turns here instead of spinning on SQLITE_BUSY.
         self.sqlite_writer = SQLiteWriter(_sqlite_path(url)) if self.is_sqlite else None
         self._write_lock: asyncio.Lock | contextlib.AbstractAsyncContextManager[None] = (
-            asyncio.Lock() if self.is_sqlite else _NoLock()
+            self.sqlite_writer.lock if self.sqlite_writer is not None else _NoLock()
         )
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
@@ -136,8 +136,7 @@ class Database:
     async def run_sqlite(self, unit: Callable[[sqlite3.Connection], T]) -> T:
         """SQLite only: ``unit(connection)`` as one whole transaction on the writer thread."""
         assert self.sqlite_writer is not None, "run_sqlite is for SQLite databases"
-        async with self._write_lock:
-            return await self.sqlite_writer.run(unit)
+        return await self.sqlite_writer.run(unit)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

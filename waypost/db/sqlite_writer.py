@@ -122,8 +122,8 @@ class SQLiteWriter:
 
     - WAL checkpoints (the fsyncs): a background thread copies the log into the
       database every :attr:`CHECKPOINT_INTERVAL` seconds or :attr:`CHECKPOINT_COMMITS`
-      commits. Only when the log has grown past :attr:`RESTART_FRAMES` does the writer
-      copy the last few frames itself, so that the log can start over.
+      commits. When the log has grown past :attr:`RESTART_FRAMES`, writers wait for
+      one checkpoint to reach its end, so that the log can start over.
     - Waiting for the lock: another process holding it (``waypost keys create`` on
       the same file) makes ``BEGIN IMMEDIATE`` fail at once here, and the transaction
       is then run on the background thread, which may wait for it.
@@ -131,11 +131,12 @@ class SQLiteWriter:
 
     CHECKPOINT_INTERVAL = 0.5  # seconds
     CHECKPOINT_COMMITS = 200  # or this many commits, whichever comes first
-    RESTART_FRAMES = 1000  # finish a checkpoint inline past this (SQLite's default, ~4 MiB)
+    RESTART_FRAMES = 1000  # let a checkpoint reach the end past this (SQLite's default, ~4 MiB)
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._inline: sqlite3.Connection | None = None
+        self.lock = asyncio.Lock()  # one writer at a time: this one and the ORM's
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="waypost-sqlite")
         self._background = threading.local()
         self._checkpoint: asyncio.Future[None] | None = None
@@ -149,16 +150,17 @@ class SQLiteWriter:
         Committed when this returns; if the caller is cancelled while the transaction
         waits for another process's lock, it still finishes on its own.
         """
-        connection = self._inline_connection()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-                raise
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._executor, self._waiting_transaction, unit)
-        else:
-            result = _finish(connection, unit)
+        async with self.lock:
+            connection = self._inline_connection()
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self._executor, self._waiting_transaction, unit)
+            else:
+                result = _finish(connection, unit)
         self._maybe_checkpoint()
         return result
 
@@ -187,15 +189,15 @@ class SQLiteWriter:
 
     def _maybe_checkpoint(self) -> None:
         self._commits += 1
-        running = self._checkpoint is not None and not self._checkpoint.done()
-        if self._wal_frames >= self.RESTART_FRAMES and not running:
-            # Under a steady stream of commits the background checkpoint never reaches
-            # the end of the log, and a log is only started over once it has. The
-            # writer, between its own transactions, copies the few frames left (no
-            # waiting: PASSIVE), so the next transaction can restart the log.
-            self._inline_connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if self._checkpoint is not None and not self._checkpoint.done():
+            return
+        if self._wal_frames >= self.RESTART_FRAMES:
+            # Under a steady stream of commits a checkpoint never reaches the end of the
+            # log, and a log only starts over once one has. So writers wait (on the
+            # lock, not blocking the loop) while the background thread copies the few
+            # frames left; the next transaction then restarts the log.
             self._wal_frames = 0
-        if running:
+            self._checkpoint = asyncio.ensure_future(self._checkpoint_all())
             return
         now = time.monotonic()
         if (
@@ -206,6 +208,11 @@ class SQLiteWriter:
         self._last_checkpoint, self._commits = now, 0
         loop = asyncio.get_running_loop()
         self._checkpoint = loop.run_in_executor(self._executor, self._checkpoint_wal)
+
+    async def _checkpoint_all(self) -> None:
+        async with self.lock:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._executor, self._checkpoint_wal)
 
     def _checkpoint_wal(self) -> None:
         """Copy committed frames from the WAL into the database, blocking nobody (PASSIVE)."""
