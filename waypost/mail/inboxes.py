@@ -190,11 +190,9 @@ class InboxService:
         """The live inbox behind ``address``, or None (unknown or expired)."""
         key = address.strip().lower()
         now = now or utcnow()
-        cached = self._recipients.get(key)
-        if cached is not None and time.monotonic() - cached[1] < RECIPIENT_CACHE_SECONDS:
-            recipient = cached[0]
-            if recipient.expires_at is not None and recipient.expires_at > now:
-                return recipient
+        recipient = self.cached_recipient(key, now)
+        if recipient is not None:
+            return recipient
         found = await self._read_recipient(key, now)
         if found is not None:
             if len(self._recipients) >= RECIPIENT_CACHE_SIZE:
@@ -203,6 +201,16 @@ class InboxService:
         else:
             self._recipients.pop(key, None)
         return found
+
+    def cached_recipient(self, address: str, now: datetime | None = None) -> Recipient | None:
+        """The live inbox behind ``address`` if this process looked it up moments ago."""
+        cached = self._recipients.get(address.strip().lower())
+        if cached is None or time.monotonic() - cached[1] >= RECIPIENT_CACHE_SECONDS:
+            return None
+        recipient = cached[0]
+        if recipient.expires_at is None or recipient.expires_at <= (now or utcnow()):
+            return None
+        return recipient
 
     async def _read_recipient(self, address: str, now: datetime) -> Recipient | None:
         async with self.db.read() as s:

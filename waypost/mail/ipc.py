@@ -52,3 +52,29 @@ async def read(reader: asyncio.StreamReader) -> Frame | None:
     except asyncio.IncompleteReadError:
         return None
     return Frame(request_id, kind, json.loads(body[:meta_length]), body[meta_length:])
+
+
+class FrameBuffer:
+    """Bytes in, whole frames out: for a protocol's ``data_received``."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+
+    def feed(self, data: bytes) -> list[Frame]:
+        """Add ``data``; every frame it completes."""
+        self._data += data
+        frames = []
+        while len(self._data) >= _HEAD.size:
+            rest, request_id, kind, meta_length = _HEAD.unpack_from(self._data)
+            if rest > MAX_FRAME or meta_length > rest:
+                raise ValueError(f"malformed frame (length {rest}, meta {meta_length})")
+            end = 4 + rest
+            if len(self._data) < end:
+                break
+            start = _HEAD.size
+            meta = json.loads(self._data[start : start + meta_length])
+            frames.append(
+                Frame(request_id, kind, meta, bytes(self._data[start + meta_length : end]))
+            )
+            del self._data[:end]
+        return frames

@@ -78,9 +78,19 @@ class MailIngest:
         ``headers``: :func:`parse_headers_fast` of ``raw`` if the caller (an SMTP worker
         process) has parsed it already.
         """
+        return await self.submit(mail_from, recipients, raw, headers)
+
+    def submit(
+        self,
+        mail_from: str,
+        recipients: list[Recipient],
+        raw: bytes,
+        headers: HeaderSummary | None = None,
+    ) -> asyncio.Future[list[str]]:
+        """Queue ``raw`` for the next commit; the future gets its email ids once committed."""
         done: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Pending(mail_from, recipients, raw, done, headers))
-        return await done
+        return done
 
     async def _run(self) -> None:
         while True:

@@ -13,11 +13,12 @@ import logging
 import socket
 import sys
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from waypost.config import Settings
 from waypost.mail import ipc
 from waypost.mail.inboxes import InboxService, Recipient
+from waypost.mail.parse import HeaderSummary
 from waypost.mail.store import MailIngest
 
 log = logging.getLogger("waypost.smtp.workers")
@@ -39,7 +40,7 @@ class SMTPWorkers:
         self._supervisors: list[asyncio.Task[None]] = []
         self._processes: dict[int, asyncio.subprocess.Process] = {}
         self._ready: list[asyncio.Event] = []
-        self._requests: set[asyncio.Task[None]] = set()
+        self._requests: set[asyncio.Future[Any]] = set()
         self._stopping = False
 
     @property
@@ -110,9 +111,12 @@ class SMTPWorkers:
             )
             theirs.close()
             self._processes[index] = process
-            reader, writer = await asyncio.open_unix_connection(sock=ours)
+            loop = asyncio.get_running_loop()
+            transport, channel = await loop.create_unix_connection(
+                lambda: _Channel(self, index), sock=ours
+            )
             try:
-                await self._serve(index, reader, writer)
+                await channel.closed
                 code = await process.wait()
                 if not self._ready[index].is_set():  # never listened: a restart will not help
                     raise RuntimeError(
@@ -123,7 +127,7 @@ class SMTPWorkers:
                     log.warning("SMTP worker %d exited with %s; restarting", index, code)
                     await asyncio.sleep(RESTART_DELAY)
             finally:
-                writer.close()  # the worker sees the end of its channel and exits
+                transport.close()  # the worker sees the end of its channel and exits
                 with contextlib.suppress(ProcessLookupError):
                     if process.returncode is None:
                         try:
@@ -133,25 +137,43 @@ class SMTPWorkers:
                             await process.wait()
                 self._processes.pop(index, None)
 
-    async def _serve(
-        self, index: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        while (frame := await ipc.read(reader)) is not None:
-            if frame.kind == ipc.READY:
-                self._ready[index].set()
-                continue
-            task = asyncio.create_task(self._answer(frame, writer))
-            self._requests.add(task)
-            task.add_done_callback(self._requests.discard)
+    def dispatch(self, index: int, frame: ipc.Frame, transport: asyncio.WriteTransport) -> None:
+        """Answer one request from worker ``index`` (replies may come in any order)."""
+        if frame.kind == ipc.READY:
+            self._ready[index].set()
+            return
+        if frame.kind == ipc.DATA:  # the common case, without a task: inboxes in the cache
+            recipients = self._cached_recipients(frame.meta["rcpt"])
+            if recipients is not None:
+                stored = self.ingest.submit(
+                    str(frame.meta["mail_from"]), recipients, frame.raw, _headers(frame.meta)
+                )
+                self._track(stored)
+                stored.add_done_callback(lambda done: _reply_stored(transport, frame.id, done))
+                return
+        self._track(asyncio.ensure_future(self._answer(frame, transport)))
 
-    async def _answer(self, frame: ipc.Frame, writer: asyncio.StreamWriter) -> None:
+    def _track(self, request: asyncio.Future[Any]) -> None:
+        self._requests.add(request)
+        request.add_done_callback(self._requests.discard)
+
+    def _cached_recipients(self, addresses: list[str]) -> list[Recipient] | None:
+        recipients: list[Recipient] = []
+        for address in addresses:
+            found = self.inboxes.cached_recipient(str(address))
+            if found is None:
+                return None
+            if all(r.inbox_id != found.inbox_id for r in recipients):
+                recipients.append(found)
+        return recipients or None
+
+    async def _answer(self, frame: ipc.Frame, transport: asyncio.WriteTransport) -> None:
         try:
             meta = await self._handle(frame)
         except Exception:
             log.exception("SMTP worker request failed")
-            meta = {"error": "451 4.3.0 Message not stored, try again later"}
-        if not writer.is_closing():
-            writer.write(ipc.encode(ipc.Frame(frame.id, ipc.REPLY, meta)))
+            meta = {"error": NOT_STORED}
+        _reply(transport, frame.id, meta)
 
     async def _handle(self, frame: ipc.Frame) -> dict[str, object]:
         if frame.kind == ipc.RCPT:
@@ -165,16 +187,8 @@ class SMTPWorkers:
                     recipients.append(found)
             if not recipients:  # every inbox was deleted or expired since RCPT
                 return {"error": "550 5.1.1 No such mailbox here"}
-            sender, subject, to, date, message_id = frame.meta["headers"]
-            headers = (
-                sender,
-                subject,
-                to,
-                datetime.fromisoformat(date) if date else None,
-                message_id,
-            )
             ids = await self.ingest.deliver(
-                str(frame.meta["mail_from"]), recipients, frame.raw, headers
+                str(frame.meta["mail_from"]), recipients, frame.raw, _headers(frame.meta)
             )
             return {"ids": ids}
         return {"error": f"500 unknown request kind {frame.kind}"}
@@ -188,3 +202,56 @@ def _recipient_json(recipient: Recipient) -> dict[str, object]:
         "address": recipient.address,
         "expires_at": recipient.expires_at.isoformat() if recipient.expires_at else None,
     }
+
+
+NOT_STORED = "451 4.3.0 Message not stored, try again later"
+
+
+class _Channel(asyncio.Protocol):
+    """The main process's end of one worker's socketpair."""
+
+    def __init__(self, workers: SMTPWorkers, index: int) -> None:
+        self.workers = workers
+        self.index = index
+        self.buffer = ipc.FrameBuffer()
+        self.transport: asyncio.WriteTransport | None = None
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.WriteTransport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        try:
+            frames = self.buffer.feed(data)
+        except ValueError:
+            log.exception("malformed frame from SMTP worker %d; closing its channel", self.index)
+            self.transport.close()
+            return
+        for frame in frames:
+            self.workers.dispatch(self.index, frame, self.transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+def _headers(meta: dict[str, Any]) -> HeaderSummary:
+    sender, subject, to, date, message_id = meta["headers"]
+    return sender, subject, to, datetime.fromisoformat(date) if date else None, message_id
+
+
+def _reply(transport: asyncio.WriteTransport, request_id: int, meta: dict[str, object]) -> None:
+    if not transport.is_closing():
+        transport.write(ipc.encode(ipc.Frame(request_id, ipc.REPLY, meta)))
+
+
+def _reply_stored(
+    transport: asyncio.WriteTransport, request_id: int, stored: asyncio.Future[list[str]]
+) -> None:
+    if stored.cancelled() or stored.exception() is not None:
+        if not stored.cancelled():
+            log.error("could not store a message from an SMTP worker: %r", stored.exception())
+        _reply(transport, request_id, {"error": NOT_STORED})
+    else:
+        _reply(transport, request_id, {"ids": stored.result()})
