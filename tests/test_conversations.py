@@ -154,7 +154,7 @@ def test_max_iters_stops_the_loop(api: httpx.Client) -> None:
     assert len([e for e in events if e["type"] == "tool_result"]) == 3
 
 
-def test_busy_interrupt_and_next_message(api: httpx.Client) -> None:
+def test_busy_interrupt_and_next_message(api: httpx.Client, other_api: httpx.Client) -> None:
     long_text = " ".join(f"word{i}" for i in range(400))
     sid, _ = agent_session(
         api, [text(long_text), text("second answer")], params={"chunk_delay_ms": 20}
@@ -165,6 +165,9 @@ def test_busy_interrupt_and_next_message(api: httpx.Client) -> None:
     assert started.status_code == 202
     busy = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": "again"})
     assert busy.status_code == 409 and busy.json()["error"] == "session_busy"
+    stranger = other_api.post(f"/api/v1/sessions/{sid}/interrupt")  # a live run, not theirs
+    assert stranger.status_code == 404 and stranger.json()["error"] == "session_not_found"
+    assert api.get(f"/api/v1/sessions/{sid}").json()["is_running"] is True
     time.sleep(0.3)
     t0 = time.monotonic()
     r = api.post(f"/api/v1/sessions/{sid}/interrupt")

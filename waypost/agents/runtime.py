@@ -105,6 +105,7 @@ class Conversations:
         self.mail_tools = mail_tools
         self.read_cache = ReadCache()
         self._runs: dict[str, asyncio.Task[MessageRow | None]] = {}
+        self._run_owners: dict[str, str] = {}  # session id → user id, for the runs above
         self._approvals: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
     # --- sessions and messages ------------------------------------------------------------------
@@ -194,10 +195,12 @@ class Conversations:
             )
         task = asyncio.create_task(run.execute(), name=f"run-{session_id}")
         self._runs[session_id] = task
+        self._run_owners[session_id] = user_id
 
         def forget(done: asyncio.Task[MessageRow | None]) -> None:
             if self._runs.get(session_id) is done:
                 del self._runs[session_id]
+                self._run_owners.pop(session_id, None)
 
         task.add_done_callback(forget)
         if not wait:
@@ -206,11 +209,14 @@ class Conversations:
 
     async def interrupt(self, user_id: str, session_id: str) -> bool:
         """Ask the replica running the session to stop; True if a run was going."""
-        session = await self.sessions.get(user_id, session_id)
-        if not self.is_running(session):
-            return False
-        await self.bus.publish(run_channel(session_id), {"type": "interrupt"})
         task = self._runs.get(session_id)
+        if task is None or self._run_owners.get(session_id) != user_id:
+            # not running here (or not the caller's): the database knows, and 404s strangers
+            session = await self.sessions.get(user_id, session_id)
+            if not self.is_running(session):
+                return False
+            task = self._runs.get(session_id)
+        await self.bus.publish(run_channel(session_id), {"type": "interrupt"})
         if task is not None:
             task.cancel()  # local: do not depend on the watcher having subscribed yet
             with contextlib.suppress(asyncio.CancelledError, WaypostError):
