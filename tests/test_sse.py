@@ -36,8 +36,10 @@ def test_frames_carry_seq_and_type_then_go_live(api: httpx.Client) -> None:
     with api.stream("GET", url) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        threading.Timer(0.2, lambda: make_inbox(api, session_id=session["id"])).start()
+        producer = threading.Timer(0.2, lambda: make_inbox(api, session_id=session["id"]))
+        producer.start()
         frames = _read_frames(response, 2)
+        producer.join(10)  # its request must end before the client does
     assert [(f["id"], f["event"]) for f in frames] == [
         ("1", "session.created"),
         ("2", "inbox.created"),
