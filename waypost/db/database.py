@@ -3,12 +3,12 @@
 Writes go through :meth:`Database.write`, which commits and then runs the
 callbacks registered on the transaction (used to publish events only once they
 are durable). On SQLite, writers take the lock up front (``BEGIN IMMEDIATE``)
-and queue on a one-connection pool instead of spinning on ``SQLITE_BUSY``.
+and queue on an asyncio lock instead of spinning on ``SQLITE_BUSY``; the hot paths
+(mail ingest, the agent loop) write through :mod:`waypost.db.sqlite_writer`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from waypost.db.sqlite_writer import SQLiteWriter, apply_pragmas, insert_rows, sqlite_value
+from waypost.db.sqlite_writer import SQLiteWriter, apply_pragmas
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
@@ -75,11 +75,12 @@ class Database:
                 url, pool_size=20, max_overflow=20, pool_pre_ping=True
             )
             self.reader = self.writer
-        # SQLite has one writer at a time: the ORM's connection and the hot-path writer
-        # thread take turns here instead of spinning on SQLITE_BUSY.
+        # SQLite has one writer at a time: the ORM's connection and the hot path's take
+        # turns on the writer's lock instead of spinning on SQLITE_BUSY. PostgreSQL
+        # writers need no turn-taking here.
         self.sqlite_writer = SQLiteWriter(_sqlite_path(url)) if self.is_sqlite else None
-        self._write_lock: asyncio.Lock | contextlib.AbstractAsyncContextManager[None] = (
-            self.sqlite_writer.lock if self.sqlite_writer is not None else _NoLock()
+        self._write_lock: contextlib.AbstractAsyncContextManager[Any] = (
+            self.sqlite_writer.lock if self.sqlite_writer is not None else contextlib.nullcontext()
         )
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
@@ -103,24 +104,16 @@ class Database:
     ) -> list[int]:
         """INSERT ``rows`` in ``tx`` with one executemany; the new integer ids if asked.
 
-        On SQLite this goes straight to the driver: SQLAlchemy's per-statement work was
-        half the CPU of durable mail ingest (docs/benchmarks.md). Values are stored
-        exactly as SQLAlchemy stores them.
+        (SQLite's hot paths skip this and SQLAlchemy: see :mod:`waypost.db.sqlite_writer`.)
         """
         if not rows:
             return []
-        if not self.is_sqlite:
-            statement = insert(table)
-            if return_ids:
-                returning = statement.returning(table.c.id, sort_by_parameter_order=True)
-                return list((await tx.s.execute(returning, rows)).scalars())
-            await tx.s.execute(statement, rows)
-            return []
-        columns = list(rows[0])
-        params = [tuple(sqlite_value(row[c]) for c in columns) for row in rows]
-        return await self.run_dbapi(
-            tx, lambda c: insert_rows(c, table.name, columns, params, return_ids=return_ids)
-        )
+        statement = insert(table)
+        if return_ids:
+            returning = statement.returning(table.c.id, sort_by_parameter_order=True)
+            return list((await tx.s.execute(returning, rows)).scalars())
+        await tx.s.execute(statement, rows)
+        return []
 
     async def run_dbapi(self, tx: Tx, unit: Callable[[Any], T]) -> T:
         """Run ``unit(dbapi_connection)`` inside ``tx`` (SQLite): the same functions the
@@ -134,7 +127,7 @@ class Database:
         return await connection.run_sync(lambda c: unit(c.connection.dbapi_connection))
 
     async def run_sqlite(self, unit: Callable[[sqlite3.Connection], T]) -> T:
-        """SQLite only: ``unit(connection)`` as one whole transaction on the writer thread."""
+        """SQLite only: ``unit(connection)`` as one whole transaction (:class:`SQLiteWriter`)."""
         assert self.sqlite_writer is not None, "run_sqlite is for SQLite databases"
         return await self.sqlite_writer.run(unit)
 
@@ -178,13 +171,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_path(url: str) -> str:
     return url.split(":///", 1)[-1]
-
-
-class _NoLock(contextlib.AbstractAsyncContextManager[None]):
-    """PostgreSQL takes row locks itself; its writers need no turn-taking here."""
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
 
 
 def _sqlite_begin_immediate(conn: Connection) -> None:

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,16 +24,6 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
-
-
-class Cursor(Protocol):
-    """The part of a DB-API 2 cursor these functions use."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
-
-    def executemany(self, sql: str, params: Sequence[Sequence[Any]], /) -> Any: ...
-
-    def fetchall(self) -> Sequence[Sequence[Any]]: ...
 
 
 class DBAPIConnection(Protocol):
@@ -138,7 +127,7 @@ class SQLiteWriter:
         self._inline: sqlite3.Connection | None = None
         self.lock = asyncio.Lock()  # one writer at a time: this one and the ORM's
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="waypost-sqlite")
-        self._background = threading.local()
+        self._background: sqlite3.Connection | None = None  # used on the executor's thread only
         self._checkpoint: asyncio.Future[None] | None = None
         self._last_checkpoint = time.monotonic()
         self._commits = 0
@@ -175,12 +164,10 @@ class SQLiteWriter:
         return self._inline
 
     def _background_connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._background, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self.path, check_same_thread=False)
-            apply_pragmas(connection)
-            self._background.connection = connection
-        return connection
+        if self._background is None:
+            self._background = sqlite3.connect(self.path, check_same_thread=False)
+            apply_pragmas(self._background)
+        return self._background
 
     def _waiting_transaction(self, unit: Callable[[sqlite3.Connection], T]) -> T:
         connection = self._background_connection()
@@ -233,11 +220,10 @@ class SQLiteWriter:
             self._inline = None
 
     def _close_background(self) -> None:
-        connection = getattr(self._background, "connection", None)
-        if connection is not None:
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            connection.close()
-            self._background.connection = None
+        if self._background is not None:
+            self._background.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self._background.close()
+            self._background = None
 
 
 def _finish(connection: sqlite3.Connection, unit: Callable[[sqlite3.Connection], T]) -> T:

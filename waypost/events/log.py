@@ -157,9 +157,10 @@ class EventLog:
     ) -> list[dict[str, Any]]:
         """Insert ``inserts`` and append ``specs`` in one transaction, then publish.
 
-        The hot path (mail ingest, the agent loop). On SQLite the whole transaction is
-        one trip to the writer thread. Once started it is finished and published even if
-        the caller is cancelled: what was committed always goes out live.
+        The hot path (mail ingest, the agent loop). On SQLite the whole transaction is one
+        plain function run by :class:`~waypost.db.sqlite_writer.SQLiteWriter`. Once started
+        it is finished and published even if the caller is cancelled: what was committed
+        always goes out live.
         """
         if not self.db.is_sqlite:
             async with self.db.write() as tx:

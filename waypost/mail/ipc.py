@@ -6,7 +6,6 @@ small and copy-free for the message body, which is the only large part.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import struct
 from dataclasses import dataclass
@@ -38,24 +37,8 @@ def encode(frame: Frame) -> bytes:
     return _HEAD.pack(rest, frame.id, frame.kind, len(meta)) + meta + frame.raw
 
 
-async def read(reader: asyncio.StreamReader) -> Frame | None:
-    """The next frame, or None at the end of the stream."""
-    try:
-        head = await reader.readexactly(_HEAD.size)
-    except asyncio.IncompleteReadError:
-        return None
-    rest, request_id, kind, meta_length = _HEAD.unpack(head)
-    if rest > MAX_FRAME or meta_length > rest:
-        raise ValueError(f"malformed frame (length {rest}, meta {meta_length})")
-    try:
-        body = await reader.readexactly(rest - (_HEAD.size - 4))
-    except asyncio.IncompleteReadError:
-        return None
-    return Frame(request_id, kind, json.loads(body[:meta_length]), body[meta_length:])
-
-
 class FrameBuffer:
-    """Bytes in, whole frames out: for a protocol's ``data_received``."""
+    """Bytes in as they arrive, whole frames out."""
 
     def __init__(self) -> None:
         self._data = bytearray()

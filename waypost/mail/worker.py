@@ -43,11 +43,13 @@ class MainProcess:
 
     async def listen(self) -> None:
         """Route replies to their callers until the main process goes away."""
+        frames = ipc.FrameBuffer()
         try:
-            while (frame := await ipc.read(self.reader)) is not None:
-                waiting = self._waiting.pop(frame.id, None)
-                if waiting is not None and not waiting.done():
-                    waiting.set_result(frame)
+            while data := await self.reader.read(1 << 16):
+                for frame in frames.feed(data):
+                    waiting = self._waiting.pop(frame.id, None)
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(frame)
         finally:
             for waiting in self._waiting.values():
                 if not waiting.done():

@@ -43,11 +43,6 @@ class SMTPWorkers:
         self._requests: set[asyncio.Future[Any]] = set()
         self._stopping = False
 
-    @property
-    def pids(self) -> list[int]:
-        """The running workers' process ids."""
-        return [p.pid for p in self._processes.values() if p.returncode is None]
-
     async def start(self) -> None:
         """Start every worker and return once all are listening."""
         self._ready = [asyncio.Event() for _ in range(self.count)]
@@ -158,14 +153,10 @@ class SMTPWorkers:
         request.add_done_callback(self._requests.discard)
 
     def _cached_recipients(self, addresses: list[str]) -> list[Recipient] | None:
-        recipients: list[Recipient] = []
-        for address in addresses:
-            found = self.inboxes.cached_recipient(str(address))
-            if found is None:
-                return None
-            if all(r.inbox_id != found.inbox_id for r in recipients):
-                recipients.append(found)
-        return recipients or None
+        found = [self.inboxes.cached_recipient(str(address)) for address in addresses]
+        if not found or None in found:
+            return None
+        return _one_per_inbox(found)
 
     async def _answer(self, frame: ipc.Frame, transport: asyncio.WriteTransport) -> None:
         try:
@@ -180,11 +171,8 @@ class SMTPWorkers:
             found = await self.inboxes.recipient(str(frame.meta["address"]))
             return {"recipient": _recipient_json(found) if found else None}
         if frame.kind == ipc.DATA:
-            recipients: list[Recipient] = []
-            for address in frame.meta["rcpt"]:
-                found = await self.inboxes.recipient(str(address))
-                if found is not None and all(r.inbox_id != found.inbox_id for r in recipients):
-                    recipients.append(found)
+            looked_up = [await self.inboxes.recipient(str(a)) for a in frame.meta["rcpt"]]
+            recipients = _one_per_inbox(looked_up)
             if not recipients:  # every inbox was deleted or expired since RCPT
                 return {"error": "550 5.1.1 No such mailbox here"}
             ids = await self.ingest.deliver(
@@ -192,6 +180,15 @@ class SMTPWorkers:
             )
             return {"ids": ids}
         return {"error": f"500 unknown request kind {frame.kind}"}
+
+
+def _one_per_inbox(found: list[Recipient | None]) -> list[Recipient]:
+    """The live recipients, each inbox once (one stored copy per inbox)."""
+    unique: dict[str, Recipient] = {}
+    for recipient in found:
+        if recipient is not None:
+            unique.setdefault(recipient.inbox_id, recipient)
+    return list(unique.values())
 
 
 def _recipient_json(recipient: Recipient) -> dict[str, object]:
