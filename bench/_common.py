@@ -436,8 +436,12 @@ def _main(argv: list[str]) -> int:
     load.add_argument("--size", type=int, default=2048)
     args = parser.parse_args(argv)
     if args.cmd == "raw-smtp":
+        # The loop waypost serves on (uvloop, which uvicorn[standard] brings), so that the
+        # ceiling is measured on equal terms.
+        import uvloop
+
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve_raw(args.port))
+            uvloop.run(_serve_raw(args.port))
         return 0
     result = asyncio.run(smtp_load(args.port, args.to, args.messages, args.sessions, args.size))
     print(result.to_json())
