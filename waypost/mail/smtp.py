@@ -18,10 +18,10 @@ from aiosmtpd.smtp import Session as SMTPSession
 
 from waypost.config import Settings
 from waypost.mail.inboxes import InboxService, Recipient
+from waypost.mail.protocol import WaypostSMTP
 from waypost.mail.store import MailIngest
 
 log = logging.getLogger("waypost.smtp")
-LONGEST_LINE = 1024 * 1024
 
 
 Lookup = Callable[[str], Awaitable[Recipient | None]]
@@ -99,15 +99,6 @@ class WaypostHandler:
             log.exception("could not store message")
             return "451 4.3.0 Message not stored, try again later"
         return f"250 2.0.0 OK {' '.join(ids)}"
-
-
-class WaypostSMTP(SMTP):
-    """aiosmtpd's protocol with one change: long lines are accepted.
-
-    Real senders exceed RFC 5321's 998 characters; refusing them would lose mail.
-    """
-
-    line_length_limit = LONGEST_LINE
 
 
 def make_protocol(settings: Settings, handler: WaypostHandler) -> SMTP:
