@@ -227,10 +227,16 @@ def wait_tcp(port: int, proc: subprocess.Popen[Any] | None = None, timeout: floa
 
 
 @contextlib.contextmanager
-def raw_smtp_server() -> Iterator[tuple[int, int]]:
-    """Run the do-nothing aiosmtpd server in a subprocess; yield its port and pid."""
+def raw_smtp_server(protocol: str = "aiosmtpd") -> Iterator[tuple[int, int]]:
+    """Run a do-nothing SMTP server in a subprocess; yield its port and pid.
+
+    ``protocol``: ``aiosmtpd`` (its stock protocol class) or ``waypost`` (the tuned
+    subclass waypost serves with, :class:`waypost.mail.protocol.WaypostSMTP`).
+    """
     port = free_port()
-    proc = subprocess.Popen([PYTHON, str(COMMON_PY), "raw-smtp", "--port", str(port)])
+    proc = subprocess.Popen(
+        [PYTHON, str(COMMON_PY), "raw-smtp", "--port", str(port), "--protocol", protocol]
+    )
     try:
         wait_tcp(port, proc)
         yield port, proc.pid
@@ -409,13 +415,16 @@ class _NullHandler:
         return "250 OK"
 
 
-async def _serve_raw(port: int) -> None:
+async def _serve_raw(port: int, protocol: str) -> None:
     from aiosmtpd.smtp import SMTP
+
+    from waypost.mail.protocol import WaypostSMTP
 
     loop = asyncio.get_running_loop()
     handler = _NullHandler()
+    smtp = WaypostSMTP if protocol == "waypost" else SMTP
     server = await loop.create_server(
-        lambda: SMTP(handler, decode_data=False, enable_SMTPUTF8=True, hostname="raw.bench"),
+        lambda: smtp(handler, decode_data=False, enable_SMTPUTF8=True, hostname="raw.bench"),
         "127.0.0.1",
         port,
     )
@@ -428,6 +437,7 @@ def _main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     raw = sub.add_parser("raw-smtp", help="do-nothing aiosmtpd server")
     raw.add_argument("--port", type=int, required=True)
+    raw.add_argument("--protocol", choices=["aiosmtpd", "waypost"], default="aiosmtpd")
     load = sub.add_parser("smtp-load", help="Python SMTP load client; prints JSON")
     load.add_argument("--port", type=int, required=True)
     load.add_argument("--to", required=True)
@@ -441,7 +451,7 @@ def _main(argv: list[str]) -> int:
         import uvloop
 
         with contextlib.suppress(KeyboardInterrupt):
-            uvloop.run(_serve_raw(args.port))
+            uvloop.run(_serve_raw(args.port, args.protocol))
         return 0
     result = asyncio.run(smtp_load(args.port, args.to, args.messages, args.sessions, args.size))
     print(result.to_json())
