@@ -409,7 +409,15 @@ def run_smtp_load_subprocess(
 
 
 class _NullHandler:
-    """Accepts every recipient and every message, stores nothing."""
+    """Accepts every recipient and every message, stores nothing; advertises PIPELINING
+    as waypost does (aiosmtpd handles pipelined commands but does not say so, and
+    smtp-source pipelines only when told)."""
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        return [responses[0], "250-PIPELINING", *responses[1:]]
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         return "250 OK"
