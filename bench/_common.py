@@ -75,15 +75,21 @@ def machine() -> str:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process and its live children have used (Linux /proc)."""
-    total = 0
+    return sum(process_cpu_seconds(pid).values())
+
+
+def process_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time (user + system) of ``pid`` and of each live child, by pid (Linux /proc)."""
+    seconds: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: parent pid
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            ticks = int(fields[11]) + int(fields[12])
+            seconds[int(stat.parent.name)] = ticks / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 # --------------------------------------------------------------------------- waypost server

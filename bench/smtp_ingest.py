@@ -48,10 +48,10 @@ from _common import (
     SMTP_SOURCE_LIBS,
     LoadResult,
     SMTPClient,
-    cpu_seconds,
     machine,
     make_message,
     percentile,
+    process_cpu_seconds,
     raw_smtp_server,
     smtp_load_args,
     waypost_server,
@@ -69,6 +69,7 @@ class Run:
     probe: list[float]
     idle: list[float]
     server_cpu: float
+    main_cpu: float  # the server's own process, without its SMTP workers
 
     @property
     def ok(self) -> int:
@@ -147,15 +148,17 @@ async def run_load(
     use_source = smtp_source_available()
     runner = _run_smtp_source if use_source else _run_python_load
     stop = asyncio.Event()
-    cpu0 = cpu_seconds(pid)
+    cpu0 = process_cpu_seconds(pid)
     load_task = asyncio.create_task(runner(port, to, messages, sessions, size))
     load_task.add_done_callback(lambda _: stop.set())
     await asyncio.sleep(0.2)  # let the load ramp up before sampling
     probe = await _probe(port, to, size, probe_limit, stop)
     load = await load_task
-    cpu = (cpu_seconds(pid) - cpu0) / load.seconds
+    cpu1 = process_cpu_seconds(pid)
+    cpu = sum(cpu1[p] - cpu0.get(p, 0.0) for p in cpu1) / load.seconds
+    main_cpu = (cpu1.get(pid, 0.0) - cpu0.get(pid, 0.0)) / load.seconds
     tool = "smtp-source" if use_source else "python asyncio client (smtp-source missing)"
-    return Run(tool, load, probe, idle, cpu)
+    return Run(tool, load, probe, idle, cpu, main_cpu)
 
 
 def _ms(values: list[float], q: float) -> str:
@@ -166,7 +169,9 @@ def report(name: str, run: Run) -> None:
     """Print one run's figures."""
     print(
         f"{name:<8} {run.rate:8.0f} msg/s  ({run.load.ok + len(run.probe)} x 250 "
-        f"in {run.load.seconds:.2f} s, {run.load.failed} failed; server CPU {run.server_cpu:.0%}; "
+        f"in {run.load.seconds:.2f} s, {run.load.failed} failed; server CPU {run.server_cpu:.0%}"
+        + (f" (main {run.main_cpu:.0%})" if run.main_cpu < run.server_cpu - 0.01 else "")
+        + "; "
         f"load by {run.tool})"
     )
     print(
