@@ -96,11 +96,11 @@ class WaypostSMTP(SMTP):
             return
         if too_much:
             await self.push("552 Error: Too much mail data")
-            self.envelope = self._create_envelope()  # aiosmtpd's post-DATA state
+            self._reset_envelope()
             return
         if len(data) > self.line_length_limit and longest_line(data) > self.line_length_limit:
             await self.push("500 Line too long (see RFC5321 4.5.3.1.6)")
-            self.envelope = self._create_envelope()  # aiosmtpd's post-DATA state
+            self._reset_envelope()
             return
         original_content = unstuff(data)
         del data
@@ -117,8 +117,12 @@ class WaypostSMTP(SMTP):
         self.envelope.content = content
         self.envelope.original_content = original_content
         status = await self._call_handler_hook("DATA")
-        self.envelope = self._create_envelope()  # aiosmtpd's post-DATA state
+        self._reset_envelope()
         await self.push("250 OK" if status is MISSING else status)
+
+    def _reset_envelope(self) -> None:
+        """aiosmtpd's state after DATA, answered or refused: a fresh envelope."""
+        self.envelope = self._create_envelope()
 
     async def _read_data(self) -> tuple[bytearray, bool]:
         """Everything up to the lone ``.`` line (consumed, not returned), and whether it
@@ -147,7 +151,7 @@ class WaypostSMTP(SMTP):
                         data += piece
                     return data, too_much
             size += len(piece)
-            tail = (tail + piece)[-2:]
+            tail = piece[-2:] if len(piece) >= 2 else (tail + piece)[-2:]
             if limit and size > limit:
                 too_much = True
                 data.clear()
