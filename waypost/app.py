@@ -28,6 +28,7 @@ from waypost.api import (
 from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit
 from waypost.config import Settings
+from waypost.heap import freeze_startup_heap
 from waypost.mail.smtp import WaypostHandler, start_smtp
 from waypost.mail.workers import SMTPWorkers
 from waypost.sandbox import bwrap_status
@@ -148,6 +149,12 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
         super().__init__(config)
         self._app = app
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """As uvicorn's (the lifespan has built every service when it returns), then
+        :func:`freeze_startup_heap`."""
+        await super().startup(sockets)
+        freeze_startup_heap()
 
     def handle_exit(self, sig: int, frame: object) -> None:
         services: Services | None = getattr(self._app.state, "services", None)

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from waypost.config import Settings
 from waypost.db.types import utcnow
+from waypost.heap import freeze_startup_heap
 from waypost.mail import ipc
 from waypost.mail.inboxes import RECIPIENT_CACHE_SECONDS, Recipient
 from waypost.mail.parse import parse_headers_fast
@@ -130,6 +131,7 @@ async def run_worker(channel: socket.socket, settings: Settings) -> None:
     )
     loop.add_signal_handler(signal.SIGTERM, server.close)  # stop accepting; finish sessions
     main.ready()
+    freeze_startup_heap()
     try:
         await main.listen()
     finally:
