@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
 from typing import Any
 
 import pytest
@@ -145,7 +146,11 @@ ADDRESSES = [
 ]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# WAYPOST_PROTOCOL_EXAMPLES=20000 for a longer search (passed: 2026-11-24, 2½ min).
+EXAMPLES = int(os.environ.get("WAYPOST_PROTOCOL_EXAMPLES", "150"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     lines=st.lists(line, max_size=60),
     stuff=st.booleans(),
