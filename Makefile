@@ -35,4 +35,4 @@ typecheck: install
 	$(BIN)/mypy waypost
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
