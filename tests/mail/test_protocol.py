@@ -207,6 +207,43 @@ def test_edge_cases(body: bytes, byte_by_byte: bool) -> None:
     _same(session, list(range(len(session))) if byte_by_byte else [])
 
 
+def test_help_lists_and_explains_data() -> None:
+    _same(b"EHLO c\r\nHELP DATA\r\nHELP\r\nQUIT\r\n", [])
+
+
+class LegacyRecorder:
+    """A handler with aiosmtpd's old ``process_message`` API and no ``handle_DATA``."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def process_message(self, peer: Any, mail_from: str, rcpt_tos: Any, data: bytes) -> str:
+        self.messages.append(data)
+        return "250 Legacy stored"
+
+
+def test_a_process_message_handler_still_gets_the_message() -> None:
+    async def converse() -> tuple[bytes, list[bytes]]:
+        handler = LegacyRecorder()
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: Ours(handler, decode_data=False, hostname="test.example"), "127.0.0.1", 0
+        )
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"HELO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n")
+        writer.write(b"hi\r\n.\r\nQUIT\r\n")
+        replies = await asyncio.wait_for(reader.read(), 10)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return replies, handler.messages
+
+    replies, messages = asyncio.run(converse())
+    assert messages == [b"hi\r\n"]
+    assert b"250 Legacy stored" in replies
+
+
 def test_unstuff_and_longest_line() -> None:
     assert unstuff(b".a\r\n..\r\nb.\r\n.\r\n") == b"a\r\n.\r\nb.\r\n\r\n"
     assert unstuff(b"") == b""

@@ -17,7 +17,7 @@ import functools
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 
-from aiosmtpd.smtp import MISSING, SMTP
+from aiosmtpd.smtp import MISSING, SMTP, syntax
 
 LONGEST_LINE = 1024 * 1024
 END_OF_LINE_DOT = b".\r\n"  # every end of DATA ends so: "\r\n.\r\n", or ".\r\n" at the start
@@ -57,7 +57,10 @@ def longest_line(data: bytes | bytearray) -> int:
 class WaypostSMTP(SMTP):
     """aiosmtpd's protocol, faster where it was slow, and accepting long lines.
 
-    Real senders exceed RFC 5321's 998 characters; refusing them would lose mail.
+    Real senders exceed RFC 5321's 998 characters; refusing them would lose mail. The
+    limit also sizes the stream reader, so a command line is read up to 1 MiB before
+    aiosmtpd's command-length check answers ``500`` (a different ``500`` text may come
+    first for such a line: "bad syntax" for a non-ASCII command word).
     """
 
     line_length_limit = LONGEST_LINE
@@ -73,7 +76,11 @@ class WaypostSMTP(SMTP):
             return None, None
         return address, rest
 
+    @syntax("DATA")  # as aiosmtpd's: HELP lists and explains DATA
     async def smtp_DATA(self, arg: str) -> None:
+        if "DATA" not in self._handle_hooks:  # a handler with the old process_message API
+            await super().smtp_DATA(arg)
+            return
         if await self.check_helo_needed():
             return
         if await self.check_auth_needed("DATA"):
