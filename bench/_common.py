@@ -414,7 +414,7 @@ def run_smtp_load_subprocess(
 # --------------------------------------------------------------------------- raw aiosmtpd
 
 
-class _NullHandler:
+class NullHandler:
     """Accepts every recipient and every message, stores nothing; advertises PIPELINING
     as waypost does (aiosmtpd handles pipelined commands but does not say so, and
     smtp-source pipelines only when told)."""
@@ -435,7 +435,7 @@ async def _serve_raw(port: int, protocol: str) -> None:
     from waypost.mail.protocol import WaypostSMTP
 
     loop = asyncio.get_running_loop()
-    handler = _NullHandler()
+    handler = NullHandler()
     smtp = WaypostSMTP if protocol == "waypost" else SMTP
     server = await loop.create_server(
         lambda: smtp(handler, decode_data=False, enable_SMTPUTF8=True, hostname="raw.bench"),

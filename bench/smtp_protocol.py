@@ -34,7 +34,7 @@ from aiosmtpd.smtp import SMTP
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SMTP_SOURCE, SMTP_SOURCE_LIBS, _NullHandler, machine
+from _common import SMTP_SOURCE, SMTP_SOURCE_LIBS, NullHandler, machine
 
 from waypost.mail.protocol import LONGEST_LINE, WaypostSMTP
 
@@ -87,7 +87,7 @@ async def _load(port: int, messages: int, sessions: int) -> float:
 
 async def measure(messages: int, sessions: int, rounds: int) -> None:
     loop = asyncio.get_running_loop()
-    handler = _NullHandler()
+    handler = NullHandler()
     ports: dict[str, int] = {}
     servers: list[Any] = []
     for name, smtp in VARIANTS.items():
