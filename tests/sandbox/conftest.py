@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from waypost.sandbox import Limits, ReadCache, Sandbox, bwrap_status
+from waypost.sandbox import Limits, ReadCache, Sandbox, Workspace, bwrap_status
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -32,6 +34,14 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def sandbox(root: Path) -> Sandbox:
     return Sandbox(root, Limits(command_timeout_seconds=20), read_cache=ReadCache())
+
+
+@pytest.fixture
+async def workspace(root: Path) -> AsyncIterator[Workspace]:
+    """The server's view of the sandbox: file tools in a worker process, commands in bwrap."""
+    ws = Workspace(root, Limits(command_timeout_seconds=20), f"sb_test_{uuid.uuid4().hex}")
+    yield ws
+    await ws.close()
 
 
 @pytest.fixture

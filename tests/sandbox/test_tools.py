@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from waypost.sandbox import Limits, Sandbox, call_tool, runner, tool_specs, truncate
+from waypost.sandbox import Limits, Sandbox, Workspace, call_tool, runner, tool_specs, truncate
+from waypost.sandbox.worker import serve, write_frame
 
 NAMES = ["read_file", "write_file", "edit_file", "list_files", "glob", "grep", "run_command"]
 
@@ -33,7 +37,8 @@ def test_truncate() -> None:
         truncate("x", -1)
 
 
-async def test_roundtrip_through_call_tool(root: Path, sandbox: Sandbox) -> None:
+async def test_roundtrip_through_call_tool(root: Path, workspace: Workspace) -> None:
+    sandbox = workspace
     wrote = await call_tool(sandbox, "write_file", {"path": "a/f.txt", "content": "x = 1\n"})
     assert not wrote.is_error, wrote.content
     edit = {"path": "a/f.txt", "old": "1", "new": "2", "replace_all": True}
@@ -63,45 +68,59 @@ async def test_roundtrip_through_call_tool(root: Path, sandbox: Sandbox) -> None
     ],
 )
 async def test_bad_calls_are_errors(
-    sandbox: Sandbox, name: str, args: dict[str, Any], message: str
+    workspace: Workspace, name: str, args: dict[str, Any], message: str
 ) -> None:
-    result = await call_tool(sandbox, name, args)
+    result = await call_tool(workspace, name, args)
     assert result.is_error
     assert message in result.content
 
 
-async def test_non_dict_input(sandbox: Sandbox) -> None:
-    result = await call_tool(sandbox, "read_file", ["path"])  # type: ignore[arg-type]
+async def test_non_dict_input(workspace: Workspace) -> None:
+    result = await call_tool(workspace, "read_file", ["path"])  # type: ignore[arg-type]
     assert result.is_error and "must be an object" in result.content
 
 
-async def test_unexpected_exceptions_become_errors(
+def test_the_worker_answers_unexpected_exceptions_and_goes_on(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def boom(*args: object) -> None:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(sandbox, "list_files", boom)
-    result = await call_tool(sandbox, "list_files", {})
-    assert result.is_error and "internal error: RuntimeError" in result.content
+    requests = io.BytesIO()
+    write_frame(requests, {"name": "list_files", "args": {}})
+    write_frame(requests, {"name": "glob", "args": {"pattern": "*"}})
+    requests.seek(0)
+    replies = io.BytesIO()
+    serve(sandbox, requests, replies)
+    raw = replies.getvalue()
+    first_size = int.from_bytes(raw[:4], "big")
+    first = json.loads(raw[4 : 4 + first_size])
+    second = json.loads(raw[8 + first_size :])
+    assert first == {"content": "list_files: internal error: RuntimeError", "is_error": True}
+    assert second == {"content": "no paths match: *", "is_error": False}
 
 
 async def test_results_are_truncated(root: Path) -> None:
-    box = Sandbox(root, Limits(max_output_bytes=100))
-    (root / "big.txt").write_text("y" * 500)
-    result = await call_tool(box, "read_file", {"path": "big.txt"})
+    box = Workspace(root, Limits(max_output_bytes=100), f"sb_{uuid.uuid4().hex}")
+    try:
+        wrote = await call_tool(box, "write_file", {"path": "big.txt", "content": "y" * 500})
+        assert not wrote.is_error, wrote.content
+        result = await call_tool(box, "read_file", {"path": "big.txt"})
+    finally:
+        await box.close()
     assert result.content == "y" * 100 + "\n[truncated: 400 characters omitted]"
 
 
 async def test_run_command_dispatch_when_unavailable(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runner, "bwrap_status", lambda: (False, "not found on PATH"))
-    result = await call_tool(sandbox, "run_command", {"command": "true", "timeout": 5})
+    result = await call_tool(workspace, "run_command", {"command": "true", "timeout": 5})
     assert result.is_error and "run_command is unavailable" in result.content
 
 
 @pytest.mark.usefixtures("bwrap")
-async def test_run_command_dispatch(sandbox: Sandbox) -> None:
-    result = await call_tool(sandbox, "run_command", {"command": "echo hi", "timeout": 5})
+async def test_run_command_dispatch(workspace: Workspace) -> None:
+    result = await call_tool(workspace, "run_command", {"command": "echo hi", "timeout": 5})
     assert result.content == "hi\n[exit code 0]"

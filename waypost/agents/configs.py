@@ -69,6 +69,7 @@ class SandboxLimits(_Config):
     """A sandbox's resource limits, checked when the sandbox is created."""
 
     command_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    tool_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     max_output_bytes: int = Field(default=100_000, ge=1_000, le=10_000_000)
     cpu_seconds: int = Field(default=60, ge=1, le=3600)
     memory_bytes: int = Field(default=2 * 1024**3, ge=64 * 1024**2, le=64 * 1024**3)

@@ -45,7 +45,7 @@ from waypost.errors import Conflict, Invalid, NotFound, WaypostError
 from waypost.events.bus import CLOSED, EventBus
 from waypost.events.log import EventLog, NewEvent
 from waypost.ids import new_id
-from waypost.sandbox import Limits, ReadCache, Sandbox, ToolResult, call_tool, tool_specs, truncate
+from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, tool_specs, truncate
 from waypost.sessions.service import SessionService
 
 log = logging.getLogger("waypost.agents")
@@ -103,7 +103,6 @@ class Conversations:
         self.credentials = credentials
         self.sandboxes = sandboxes
         self.mail_tools = mail_tools
-        self.read_cache = ReadCache()
         self._runs: dict[str, asyncio.Task[MessageRow | None]] = {}
         self._run_owners: dict[str, str] = {}  # session id → user id, for the runs above
         self._approvals: dict[tuple[str, str], asyncio.Future[bool]] = {}
@@ -171,7 +170,7 @@ class Conversations:
         agent = await self.agents.get(user_id, session.agent_id)
         sandbox = await self.sandboxes.get(user_id, session.sandbox_id)
         limits = Limits(**self.sandboxes.limits_of(sandbox))
-        workspace = Sandbox(self.sandboxes.path_of(sandbox.id), limits, self.read_cache)
+        workspace = Workspace(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
         run = Run(self, user_id, session_id, agent, workspace)
         async with self.db.write() as tx:
             claimed = await tx.s.execute(
@@ -273,7 +272,12 @@ class Run:
     """One ReAct run: model → tools → model … until a final answer or ``max_iters``."""
 
     def __init__(
-        self, conv: Conversations, user_id: str, session_id: str, agent: Agent, workspace: Sandbox
+        self,
+        conv: Conversations,
+        user_id: str,
+        session_id: str,
+        agent: Agent,
+        workspace: Workspace,
     ) -> None:
         self.conv = conv
         self.user_id = user_id
@@ -366,6 +370,7 @@ class Run:
         finally:
             watcher.cancel()
             await self._close_providers()
+            await asyncio.shield(self.workspace.close())
             if not self._ended:  # the last event could not be written: still free the session
                 async with self.conv.db.write() as tx:
                     await tx.s.execute(

@@ -185,11 +185,10 @@ def match_segments(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
 def walk(root: Path, start: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """Yield (sandbox-relative path, entry) below `start`, never following symlinks.
 
-    Stops silently after MAX_WALK_ENTRIES entries; skips .git directories.
+    Skips .git directories. Unbounded: callers stop when they have seen enough.
     """
     root_real = os.path.realpath(root)
     stack = [str(start)]
-    seen = 0
     while stack:
         directory = stack.pop()
         try:
@@ -199,9 +198,6 @@ def walk(root: Path, start: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
             continue
         subdirs: list[str] = []
         for entry in entries:
-            seen += 1
-            if seen > MAX_WALK_ENTRIES:
-                return
             yield os.path.relpath(entry.path, root_real), entry
             if entry.is_dir(follow_symlinks=False) and entry.name not in SKIP_DIRS:
                 subdirs.append(entry.path)

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from waypost.sandbox.cgroup import PidsGroup
+from waypost.sandbox.identity import Identity, identity_for
 from waypost.sandbox.types import Limits, ToolResult
 
 WORKSPACE = "/workspace"
@@ -22,6 +24,14 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
 # Secrets a root-run server would otherwise expose through the read-only /etc bind.
 MASKED_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers")
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+# Every namespace but the user one (see _identity_args): no network, own pids, ipc, hostname.
+NAMESPACES_AS_ROOT = (
+    "--unshare-ipc",
+    "--unshare-pid",
+    "--unshare-net",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+)
 READ_CHUNK = 65536
 KILL_REAP_SECONDS = 5.0
 
@@ -58,32 +68,64 @@ def _prlimit_args(limits: Limits) -> list[str]:
     ]
 
 
-def _preexec(limits: Limits) -> Callable[[], None]:
-    """Fallback rlimits when prlimit(1) is missing (applies to bwrap and its children)."""
+def _preexec(limits: Limits, group: PidsGroup | None, fallback: bool) -> Callable[[], None]:
+    """In the child before bwrap starts: join the pids cgroup; rlimits if prlimit is missing."""
 
     def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if group is not None:
+            group.join()
+        if fallback:
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
     return apply
 
 
-def build_argv(bwrap: str, root: Path, command: str, limits: Limits) -> list[str]:
-    """The full bwrap command line running `bash -lc command`."""
+def _identity_args(identity: Identity | None) -> tuple[list[str], list[str]]:
+    """bwrap's namespace options, and the prefix that becomes the sandbox's uid inside.
+
+    As ourselves (not root): a user namespace, every capability dropped. As root: no user
+    namespace (it would map the sandbox to uid 0 outside, which RLIMIT_NPROC does not bind);
+    bwrap sets up the mounts as root and setpriv(1) turns the command into the sandbox's own
+    unprivileged uid, with no capabilities, an empty bounding set and no_new_privs.
+    """
+    if identity is None:
+        return ["--unshare-all", "--cap-drop", "ALL"], []
+    setpriv = shutil.which("setpriv", path="/usr/bin:/bin") or "setpriv"
+    return (
+        [*NAMESPACES_AS_ROOT],
+        [
+            setpriv,
+            f"--reuid={identity.uid}",
+            f"--regid={identity.gid}",
+            "--clear-groups",
+            "--no-new-privs",
+            "--bounding-set=-all",
+            "--inh-caps=-all",
+            "--",
+        ],
+    )
+
+
+def build_argv(
+    bwrap: str, root: Path, command: str, limits: Limits, identity: Identity | None = None
+) -> list[str]:
+    """The full bwrap command line running `bash -lc command` (no network in any case)."""
+    namespaces, become = _identity_args(identity)
     return [
         bwrap,
-        "--unshare-all",  # user, ipc, pid, net, uts, cgroup: no network at all
+        *namespaces,
         "--die-with-parent",
         "--new-session",
-        "--cap-drop",
-        "ALL",
         *_system_binds(),
         "--proc",
         "/proc",
         "--dev",
         "/dev",
+        "--perms",
+        "1777",
         "--tmpfs",
         "/tmp",
         "--bind",
@@ -102,6 +144,7 @@ def build_argv(bwrap: str, root: Path, command: str, limits: Limits) -> list[str
         "LANG",
         "C.UTF-8",
         "--",
+        *become,
         *_prlimit_args(limits),
         "bash",
         "-lc",
@@ -118,7 +161,10 @@ def _probe() -> tuple[bool, str]:
     if bwrap is None:
         return False, "bwrap not found on PATH (install the 'bubblewrap' package)"
     with tempfile.TemporaryDirectory(prefix="waypost-bwrap-probe-") as tmp:
-        argv = build_argv(bwrap, Path(tmp), "echo ok", Limits())
+        probe_identity = identity_for("probe")
+        if probe_identity is not None:
+            os.chmod(tmp, 0o755)  # the probe's command only needs to enter it
+        argv = build_argv(bwrap, Path(tmp), "echo ok", Limits(), probe_identity)
         try:
             done = subprocess.run(
                 argv,
@@ -244,14 +290,28 @@ async def _terminate(proc: asyncio.subprocess.Process) -> None:
         await asyncio.sleep(0.02)
 
 
-async def run_in_bwrap(root: Path, command: str, seconds: float, limits: Limits) -> ToolResult:
+async def run_in_bwrap(
+    root: Path, command: str, seconds: float, limits: Limits, identity: Identity | None = None
+) -> ToolResult:
     """Run `command` confined; kill the whole tree on timeout or cancellation."""
     available, reason = await asyncio.to_thread(bwrap_status)
     bwrap = shutil.which("bwrap")
     if not available or bwrap is None:
         return ToolResult(f"run_command is unavailable: bubblewrap (bwrap) {reason}", is_error=True)
-    argv = build_argv(bwrap, root, command, limits)
-    preexec = None if _prlimit_args(limits) else _preexec(limits)
+    argv = build_argv(bwrap, root, command, limits, identity)
+    # bwrap's own processes count too: a little headroom over the sandbox's cap
+    group = await asyncio.to_thread(PidsGroup.create, limits.max_processes + 4)
+    try:
+        return await _run(argv, seconds, limits, group)
+    finally:
+        if group is not None:
+            await asyncio.to_thread(group.remove)
+
+
+async def _run(
+    argv: list[str], seconds: float, limits: Limits, group: PidsGroup | None
+) -> ToolResult:
+    fallback = not _prlimit_args(limits)
     proc = await asyncio.create_subprocess_exec(
         *argv,
         stdin=subprocess.DEVNULL,
@@ -259,7 +319,7 @@ async def run_in_bwrap(root: Path, command: str, seconds: float, limits: Limits)
         stderr=subprocess.STDOUT,
         env=_child_env(),
         start_new_session=True,
-        preexec_fn=preexec,
+        preexec_fn=_preexec(limits, group, fallback) if group or fallback else None,
     )
     out = _Capped(limits.max_output_bytes)
 
@@ -273,8 +333,10 @@ async def run_in_bwrap(root: Path, command: str, seconds: float, limits: Limits)
     try:
         code = await asyncio.wait_for(pump(), seconds)
     except TimeoutError:
-        await _terminate(proc)
         elapsed = time.monotonic() - started
+        if group is not None:
+            await asyncio.to_thread(group.kill_all)
+        await _terminate(proc)
         note = f"[command timed out after {elapsed:.1f}s; process group killed]"
         return ToolResult(_with_note(out.text(), note), is_error=True)
     except BaseException:  # cancellation (or anything else): never leave the tree running

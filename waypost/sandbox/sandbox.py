@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import stat
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ParamSpec
 
+import re2
+
 from waypost.sandbox.cache import ReadCache
+from waypost.sandbox.identity import Identity, give_to
 from waypost.sandbox.paths import (
+    MAX_WALK_ENTRIES,
     confine,
     match_segments,
     open_beneath,
     split_pattern,
     walk,
 )
-from waypost.sandbox.runner import run_in_bwrap
 from waypost.sandbox.types import Limits, ToolError, ToolResult
 
 P = ParamSpec("P")
@@ -30,6 +33,7 @@ MAX_GREP_LINE_CHARS = 300
 MAX_GREP_SCAN_BYTES = 256 * 1024**2
 BINARY_SNIFF_BYTES = 8192
 GLOB_CHARS = frozenset("*?[")
+WALK_SECONDS = 5.0  # glob and grep stop walking after this long and say so
 
 
 def _guarded(fn: Callable[P, ToolResult]) -> Callable[P, ToolResult]:
@@ -52,6 +56,46 @@ def _is_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF_BYTES]
 
 
+def _compile(pattern: str) -> re2._Regexp:
+    """A linear-time (RE2) regex: no pattern can backtrack, whatever the agent sends."""
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options=options)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        raise ToolError(
+            f"invalid regular expression: {detail} (RE2 syntax: no backreferences or lookaround)"
+        ) from exc
+
+
+class _Walk:
+    """A bounded walk: stops after MAX_WALK_ENTRIES entries or WALK_SECONDS, and says which."""
+
+    def __init__(self, root: Path, start: Path) -> None:
+        self.root = root
+        self.start = start
+        self.stopped: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[str, os.DirEntry[str]]]:
+        deadline = time.monotonic() + WALK_SECONDS
+        seen = 0
+        for item in walk(self.root, self.start):
+            seen += 1
+            if seen > MAX_WALK_ENTRIES:
+                self.stopped = f"stopped after {MAX_WALK_ENTRIES} entries"
+                return
+            if seen % 256 == 0 and time.monotonic() > deadline:
+                self.stopped = f"stopped after {WALK_SECONDS:g} s"
+                return
+            yield item
+
+    def note(self) -> str:
+        return f"[walk {self.stopped}; results are partial: narrow the path or pattern]"
+
+
 class Sandbox:
     """An isolated working directory with limits; every tool stays inside `root`.
 
@@ -59,7 +103,11 @@ class Sandbox:
     """
 
     def __init__(
-        self, root: Path, limits: Limits = Limits(), read_cache: ReadCache | None = None
+        self,
+        root: Path,
+        limits: Limits = Limits(),
+        read_cache: ReadCache | None = None,
+        identity: Identity | None = None,
     ) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.root = Path(os.path.realpath(root))
@@ -67,6 +115,8 @@ class Sandbox:
             raise ValueError(f"sandbox root is not a directory: {root}")
         self.limits = limits
         self.read_cache = read_cache
+        self.identity = identity
+        give_to(self.root, identity)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -209,38 +259,41 @@ class Sandbox:
         want = tuple(parts)
         found: list[str] = []
         more = False
-        for rel, entry in walk(self.root, start):
+        walker = _Walk(self.root, start)
+        for rel, entry in walker:
             if match_segments(want, tuple(rel.split("/"))):
                 if len(found) >= MAX_GLOB_RESULTS:
                     more = True
                     break
                 found.append(rel + ("/" if entry.is_dir(follow_symlinks=False) else ""))
-        if not found:
-            return ToolResult(f"no paths match: {pattern}")
         found.sort()
         if more:
             found.append(f"[more than {MAX_GLOB_RESULTS} matches; narrow the pattern]")
+        if walker.stopped:
+            found.append(walker.note())
+        if not found:
+            return ToolResult(f"no paths match: {pattern}")
         return ToolResult("\n".join(found))
 
     @_guarded
     def grep(self, pattern: str, path: str = ".", glob: str | None = None) -> ToolResult:
-        """Regex search; lines as `file:line:text`, capped; symlinks are not followed."""
+        """Regex search (RE2: linear time); `file:line:text` lines, capped; no symlinks followed."""
         if "\x00" in pattern:
             raise ToolError("pattern contains a NUL byte")
-        try:
-            regex = re.compile(pattern)
-        except re.error as exc:
-            raise ToolError(f"invalid regular expression: {exc}") from exc
+        regex = _compile(pattern)
         file_glob = tuple(split_pattern(glob)) if glob is not None else None
         resolved = confine(self.root, path)
+        walker: _Walk | None = None
+        candidates: Iterator[tuple[str, Path]]
         if resolved.is_dir():
-            candidates = [
+            walker = _Walk(self.root, resolved)
+            candidates = (
                 (rel, Path(entry.path))
-                for rel, entry in walk(self.root, resolved)
+                for rel, entry in walker
                 if entry.is_file(follow_symlinks=False)
-            ]
+            )
         elif resolved.is_file():
-            candidates = [(self._rel(resolved), resolved)]
+            candidates = iter([(self._rel(resolved), resolved)])
         else:
             raise ToolError(f"no such file or directory: {path}")
         matches: list[str] = []
@@ -267,6 +320,8 @@ class Sandbox:
             if scanned > MAX_GREP_SCAN_BYTES:
                 matches.append("[search stopped: too much data scanned; narrow the path]")
                 break
+        if walker is not None and walker.stopped:
+            matches.append(walker.note())
         return ToolResult("\n".join(matches) if matches else f"no matches for {pattern!r}")
 
     # -- commands ----------------------------------------------------------------------------
@@ -280,12 +335,23 @@ class Sandbox:
 
         `timeout` may shorten, never lengthen, limits.command_timeout_seconds.
         """
-        if not isinstance(command, str) or not command.strip():
-            return ToolResult("command must be a non-empty string", is_error=True)
-        if "\x00" in command:
-            return ToolResult("command contains a NUL byte", is_error=True)
-        limit = self.limits.command_timeout_seconds
-        if timeout is not None and not timeout > 0:
-            return ToolResult("timeout must be a positive number of seconds", is_error=True)
-        effective = limit if timeout is None else min(timeout, limit)
-        return await run_in_bwrap(self.root, command, effective, self.limits)
+        # imported here: the file-tool worker process imports this module, never asyncio's
+        from waypost.sandbox.runner import run_in_bwrap
+
+        try:
+            seconds = command_seconds(command, timeout, self.limits)
+        except ToolError as exc:
+            return ToolResult(str(exc), is_error=True)
+        return await run_in_bwrap(self.root, command, seconds, self.limits, self.identity)
+
+
+def command_seconds(command: object, timeout: float | None, limits: Limits) -> float:
+    """Check a run_command call; its deadline in seconds (ToolError when refused)."""
+    if not isinstance(command, str) or not command.strip():
+        raise ToolError("command must be a non-empty string")
+    if "\x00" in command:
+        raise ToolError("command contains a NUL byte")
+    if timeout is not None and not timeout > 0:
+        raise ToolError("timeout must be a positive number of seconds")
+    limit = limits.command_timeout_seconds
+    return limit if timeout is None else min(timeout, limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any
+from typing import Any, Protocol
 
 from waypost.sandbox.sandbox import Sandbox
 from waypost.sandbox.types import ToolError, ToolResult
@@ -149,33 +149,58 @@ def _validate(name: str, args: dict[str, Any]) -> None:
             raise ToolError(f"{name}: argument {key!r} must not be negative")
 
 
-async def call_tool(sandbox: Sandbox, name: str, input: dict[str, Any]) -> ToolResult:
+FILE_TOOLS = frozenset(_BY_NAME) - {"run_command"}
+
+
+def check_call(name: object, input: object) -> None:
+    """Refuse an unknown tool or arguments that do not fit its schema (ToolError)."""
+    if not isinstance(name, str) or name not in _BY_NAME:
+        raise ToolError(f"unknown tool: {name!r}")
+    if not isinstance(input, dict):
+        raise ToolError(f"{name}: input must be an object")
+    _validate(name, input)
+
+
+def run_file_tool(sandbox: Sandbox, name: str, a: dict[str, Any]) -> ToolResult:
+    """Run a checked file-tool call in this process (the worker's side); output capped."""
+    check_call(name, a)
+    if name == "read_file":
+        result = sandbox.read_file(a["path"], a.get("offset", 0), a.get("limit"))
+    elif name == "write_file":
+        result = sandbox.write_file(a["path"], a["content"])
+    elif name == "edit_file":
+        result = sandbox.edit_file(a["path"], a["old"], a["new"], a.get("replace_all", False))
+    elif name == "list_files":
+        result = sandbox.list_files(a.get("path", "."))
+    elif name == "glob":
+        result = sandbox.glob(a["pattern"])
+    elif name == "grep":
+        result = sandbox.grep(a["pattern"], a.get("path", "."), a.get("glob"))
+    else:
+        raise ToolError(f"{name} is not a file tool")
+    return ToolResult(truncate(result.content, sandbox.limits.max_output_bytes), result.is_error)
+
+
+class ToolHost(Protocol):
+    """Where tool calls run: the server's Workspace (file tools in a worker process)."""
+
+    async def run_command(
+        self,
+        command: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - part of the tool's interface
+    ) -> ToolResult: ...
+
+    async def file_tool(self, name: str, args: dict[str, Any]) -> ToolResult: ...
+
+
+async def call_tool(host: ToolHost, name: str, input: dict[str, Any]) -> ToolResult:
     """Dispatch a tool call by name; bad calls come back as error results, never exceptions."""
     try:
-        if not isinstance(name, str) or name not in _BY_NAME:
-            return ToolResult(f"unknown tool: {name!r}", is_error=True)
-        if not isinstance(input, dict):
-            return ToolResult(f"{name}: input must be an object", is_error=True)
-        _validate(name, input)
-        a = input
-        if name == "read_file":
-            result = sandbox.read_file(a["path"], a.get("offset", 0), a.get("limit"))
-        elif name == "write_file":
-            result = sandbox.write_file(a["path"], a["content"])
-        elif name == "edit_file":
-            result = sandbox.edit_file(a["path"], a["old"], a["new"], a.get("replace_all", False))
-        elif name == "list_files":
-            result = sandbox.list_files(a.get("path", "."))
-        elif name == "glob":
-            result = sandbox.glob(a["pattern"])
-        elif name == "grep":
-            result = sandbox.grep(a["pattern"], a.get("path", "."), a.get("glob"))
-        else:
-            result = await sandbox.run_command(a["command"], a.get("timeout"))
+        check_call(name, input)
+        if name == "run_command":  # already capped in bytes, with its own marker
+            return await host.run_command(input["command"], input.get("timeout"))
+        return await host.file_tool(name, input)
     except ToolError as exc:
         return ToolResult(str(exc), is_error=True)
     except Exception as exc:
         return ToolResult(f"{name}: internal error: {type(exc).__name__}", is_error=True)
-    if name == "run_command":  # already capped in bytes, with its own marker
-        return result
-    return ToolResult(truncate(result.content, sandbox.limits.max_output_bytes), result.is_error)

@@ -10,6 +10,7 @@ class Limits:
     """Resource limits applied to one sandbox."""
 
     command_timeout_seconds: float = 60.0
+    tool_timeout_seconds: float = 20.0  # a file tool call (read, write, grep, glob…)
     max_output_bytes: int = 100_000  # combined stdout+stderr kept (rest truncated with a marker)
     cpu_seconds: int = 60  # RLIMIT_CPU
     memory_bytes: int = 2 * 1024**3  # RLIMIT_AS

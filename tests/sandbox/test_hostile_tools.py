@@ -1,0 +1,172 @@
+"""Tools used as an attacker would: each costs only its own run, and caps hold as root."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from waypost.sandbox import Limits, Sandbox, Workspace, call_tool
+from waypost.sandbox import sandbox as sandbox_module
+from waypost.sandbox.identity import identity_for
+
+AS_ROOT = os.geteuid() == 0
+
+
+def _workspace(root: Path, **limits: float) -> Workspace:
+    return Workspace(root, Limits(**limits), f"sb_{uuid.uuid4().hex}")  # type: ignore[arg-type]
+
+
+def _uid_processes(uid: int) -> list[int]:
+    """Host pids whose real uid is `uid`."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            found.append(int(name))
+                        break
+        except OSError:
+            continue
+    return found
+
+
+def _uids_and_root(pid: int) -> tuple[list[str], str]:
+    """A process's four uids (real, effective, saved, fs) and its root directory."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        uids = next(line for line in fh if line.startswith("Uid:")).split()[1:]
+    return uids, os.readlink(f"/proc/{pid}/root")
+
+
+async def test_backtracking_pattern_answers(workspace: Workspace) -> None:
+    await call_tool(workspace, "write_file", {"path": "f.txt", "content": "a" * 30 + "!\n"})
+    result = await call_tool(workspace, "grep", {"pattern": "(a+)+$"})
+    assert result == result.__class__("no matches for '(a+)+$'", False)
+    hit = await call_tool(workspace, "grep", {"pattern": "(a+)+!$"})
+    assert hit.content == "f.txt:1:" + "a" * 30 + "!"
+
+
+async def test_patterns_re2_cannot_run_are_refused_clearly(workspace: Workspace) -> None:
+    result = await call_tool(workspace, "grep", {"pattern": r"(a)\1"})
+    assert result.is_error
+    assert "invalid regular expression" in result.content and "RE2" in result.content
+
+
+async def test_a_call_past_its_deadline_is_killed_and_the_next_one_works(root: Path) -> None:
+    ws = _workspace(root, tool_timeout_seconds=0.3)
+    try:
+        # five million short lines: a Python-level scan takes seconds, far past 0.3 s
+        (root / "big.txt").write_text("a\n" * 5_000_000)
+        slow = await call_tool(ws, "grep", {"pattern": "b", "path": "big.txt"})
+        assert slow.is_error
+        assert "took longer than 0.3 s and was stopped" in slow.content
+        assert ws.started == 1
+        after = await call_tool(ws, "list_files", {})
+        assert after.content == "big.txt"
+        assert ws.started == 2  # a fresh worker took over
+    finally:
+        await ws.close()
+
+
+async def test_walks_say_when_they_stopped(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(30):
+        (root / f"f{i:02}.txt").write_text("x\n")
+    monkeypatch.setattr(sandbox_module, "MAX_WALK_ENTRIES", 10)
+    box = Sandbox(root)
+    globbed = box.glob("**/*.nomatch")
+    assert (
+        globbed.content
+        == "[walk stopped after 10 entries; results are partial: narrow the path or pattern]"
+    )
+    grepped = box.grep("x").content.splitlines()
+    assert grepped[:-1] == [f"f{i:02}.txt:1:x" for i in range(10)]
+    assert grepped[-1].startswith("[walk stopped after 10 entries")
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="the server runs tools as itself when it is not root")
+async def test_as_root_the_worker_is_the_sandbox_uid_in_a_chroot(
+    root: Path, workspace: Workspace
+) -> None:
+    identity = workspace.identity
+    assert identity is not None and identity.uid >= 0x7000_0000
+    wrote = await call_tool(workspace, "write_file", {"path": "d/f.txt", "content": "hi"})
+    assert not wrote.is_error, wrote.content
+    st = os.stat(root / "d" / "f.txt")
+    assert (st.st_uid, st.st_gid) == (identity.uid, identity.gid)
+    assert os.stat(root).st_uid == identity.uid
+    proc = workspace._proc
+    assert proc is not None
+    uids, chroot = _uids_and_root(proc.pid)
+    assert uids == [str(identity.uid)] * 4
+    assert chroot == str(root)  # tmp_path is already a real path
+
+
+@pytest.mark.usefixtures("bwrap")
+@pytest.mark.skipif(not AS_ROOT, reason="uid 0 is the case RLIMIT_NPROC does not bind")
+async def test_fork_bomb_as_root_stays_under_the_cap_and_is_gone_at_the_timeout(
+    root: Path,
+) -> None:
+    cap = 32
+    ws = _workspace(root, max_processes=cap, command_timeout_seconds=4)
+    assert ws.identity is not None
+    uid = ws.identity.uid
+    host_before = len([p for p in os.listdir("/proc") if p.isdigit()])
+    peak_uid = peak_host = 0
+    task = asyncio.create_task(call_tool(ws, "run_command", {"command": ":(){ :|:& };:; sleep 60"}))
+    try:
+        while not task.done():
+            peak_uid = max(peak_uid, len(_uid_processes(uid)))
+            peak_host = max(peak_host, len([p for p in os.listdir("/proc") if p.isdigit()]))
+            await asyncio.sleep(0.05)
+        result = await task
+    finally:
+        await ws.close()
+    assert peak_uid > 1, "the bomb never ran"
+    assert peak_uid <= cap, f"{peak_uid} processes of the sandbox uid stood on the host"
+    assert peak_host <= host_before + cap + 16
+    assert result.is_error and "timed out" in result.content
+    assert _uid_processes(uid) == []
+
+
+@pytest.mark.usefixtures("bwrap")
+async def test_memory_and_process_caps_hold_for_the_workspace(root: Path) -> None:
+    ws = _workspace(root, memory_bytes=512 * 1024**2, max_processes=40, cpu_seconds=2)
+    try:
+        caps = await call_tool(ws, "run_command", {"command": "ulimit -v; ulimit -u; ulimit -t"})
+        assert caps.content.splitlines()[:3] == [str(512 * 1024), "40", "2"]
+        hog = await call_tool(ws, "run_command", {"command": "python3 -c 'x = bytearray(1024**3)'"})
+        assert hog.is_error and "MemoryError" in hog.content
+        spin = await call_tool(ws, "run_command", {"command": "while :; do :; done", "timeout": 30})
+        # killed at the CPU cap (soft = hard: SIGKILL), long before the 30 s timeout
+        assert spin.is_error and spin.content == "[exit code 137]", spin.content
+    finally:
+        await ws.close()
+
+
+@pytest.mark.usefixtures("bwrap")
+async def test_files_made_by_commands_stay_usable_by_the_server_and_the_tools(
+    root: Path, workspace: Workspace
+) -> None:
+    made = await call_tool(
+        workspace,
+        "run_command",
+        {"command": "umask 077; mkdir -p out && echo secret > out/private.txt && ls -ln out"},
+    )
+    assert not made.is_error, made.content
+    identity = identity_for("x")
+    if identity is not None:  # the file belongs to the sandbox's uid, not root
+        assert str(workspace.identity.uid) in made.content  # type: ignore[union-attr]
+    assert (root / "out" / "private.txt").read_text() == "secret\n"  # the server reads it
+    read = await call_tool(workspace, "read_file", {"path": "out/private.txt"})
+    assert read.content == "secret\n"
+    edit = {"path": "out/private.txt", "old": "secret", "new": "public"}
+    assert not (await call_tool(workspace, "edit_file", edit)).is_error
+    again = await call_tool(workspace, "run_command", {"command": "cat out/private.txt"})
+    assert again.content.startswith("public")

@@ -1,0 +1,177 @@
+"""A sandbox as the server uses it: no tool call runs on the server's event loop.
+
+File tools go to a worker process of the run's own (`waypost.sandbox.worker`): confined to
+the sandbox directory (chrooted, as the sandbox's uid, when the server is root), killed when
+a call overruns `limits.tool_timeout_seconds`, started again on the next call. Commands run
+under bubblewrap as before. The worst a tool call can do is spend its own run's time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import struct
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from waypost.sandbox.identity import Identity, give_to, identity_for
+from waypost.sandbox.runner import run_in_bwrap
+from waypost.sandbox.sandbox import command_seconds
+from waypost.sandbox.types import Limits, ToolError, ToolResult
+
+HEADER = struct.Struct(">I")
+START_SECONDS = 30.0  # a cold interpreter start on a loaded machine
+CLOSE_SECONDS = 1.0
+
+
+class WorkerFailed(Exception):
+    """The worker process could not start, or died mid-call."""
+
+
+class Workspace:
+    """One run's view of its sandbox: `file_tool` and `run_command`, both off the loop."""
+
+    def __init__(
+        self, root: Path, limits: Limits, key: str, identity: Identity | None = None
+    ) -> None:
+        self.root = root
+        self.limits = limits
+        self.identity = identity if identity is not None else identity_for(key)
+        self._proc: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+        self._prepared = False
+        self.started = 0  # worker processes started (one per run unless a call was killed)
+
+    async def _prepare(self) -> None:
+        if not self._prepared:
+            await asyncio.to_thread(self._make_root)
+            self._prepared = True
+
+    def _make_root(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        give_to(self.root, self.identity)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    async def run_command(
+        self,
+        command: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - part of the tool's interface
+    ) -> ToolResult:
+        """`bash -lc command` under bubblewrap, as the sandbox's uid; see Sandbox.run_command."""
+        try:
+            seconds = command_seconds(command, timeout, self.limits)
+        except ToolError as exc:
+            return ToolResult(str(exc), is_error=True)
+        await self._prepare()
+        return await run_in_bwrap(self.root, command, seconds, self.limits, self.identity)
+
+    # -- file tools --------------------------------------------------------------------------
+
+    async def file_tool(self, name: str, args: dict[str, Any]) -> ToolResult:
+        """One file-tool call in the worker; killed (and reported) past its deadline."""
+        deadline = self.limits.tool_timeout_seconds
+        async with self._lock:
+            try:
+                proc = await self._worker()
+                return await asyncio.wait_for(self._ask(proc, name, args), deadline)
+            except TimeoutError:
+                await self._kill()
+                return ToolResult(
+                    f"{name} took longer than {deadline:g} s and was stopped; narrow the path "
+                    "or pattern",
+                    is_error=True,
+                )
+            except WorkerFailed as exc:
+                await self._kill()
+                return ToolResult(f"{name} failed: {exc}", is_error=True)
+            except BaseException:  # cancelled mid-call: the worker's state is unknown
+                await asyncio.shield(self._kill())
+                raise
+
+    async def _worker(self) -> asyncio.subprocess.Process:
+        if self._proc is not None and self._proc.returncode is None:
+            return self._proc
+        await self._prepare()
+        config = {
+            "root": str(self.root),
+            "limits": asdict(self.limits),
+            "identity": asdict(self.identity) if self.identity is not None else None,
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-I",
+            "-m",
+            "waypost.sandbox.worker",
+            json.dumps(config),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self._proc = proc
+        self.started += 1
+        try:
+            hello = await asyncio.wait_for(_read_frame(proc), START_SECONDS)
+        except TimeoutError as exc:
+            raise WorkerFailed("the tool process did not start in time") from exc
+        if not hello.get("ready"):
+            raise WorkerFailed(f"the tool process could not start: {hello.get('error')}")
+        return proc
+
+    async def _ask(
+        self, proc: asyncio.subprocess.Process, name: str, args: dict[str, Any]
+    ) -> ToolResult:
+        assert proc.stdin is not None
+        body = json.dumps({"name": name, "args": args}).encode("ascii")
+        try:
+            proc.stdin.write(HEADER.pack(len(body)) + body)
+            await proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise WorkerFailed("the tool process is gone") from exc
+        reply = await _read_frame(proc)
+        content, is_error = reply.get("content"), reply.get("is_error")
+        if not isinstance(content, str) or not isinstance(is_error, bool):
+            raise WorkerFailed("the tool process sent a malformed reply")
+        return ToolResult(content, is_error)
+
+    async def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+        await proc.wait()
+
+    async def close(self) -> None:
+        """End the worker: close its pipe, then kill it if it does not leave at once."""
+        async with self._lock:
+            proc = self._proc
+            if proc is None:
+                return
+            if proc.stdin is not None:
+                proc.stdin.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), CLOSE_SECONDS)
+            await self._kill()
+
+
+async def _read_frame(proc: asyncio.subprocess.Process) -> dict[str, Any]:
+    assert proc.stdout is not None
+    try:
+        header = await proc.stdout.readexactly(HEADER.size)
+        (size,) = HEADER.unpack(header)
+        body = await proc.stdout.readexactly(size)
+    except asyncio.IncompleteReadError as exc:
+        code = await proc.wait()
+        why = "ran out of memory or was killed" if code < 0 or code == 1 else f"exit {code}"
+        raise WorkerFailed(f"the tool process died ({why})") from exc
+    value = json.loads(body)
+    if not isinstance(value, dict):
+        raise WorkerFailed("the tool process sent a malformed reply")
+    return value
