@@ -50,6 +50,10 @@ def test_credential_secret_is_never_returned_nor_stored_in_clear(
         assert SECRET.encode() not in db_bytes
         key_file = server.settings.data_dir / "secret.key"
         assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+        for name in ("waypost.db", "waypost.db-wal", "waypost.db-shm"):  # no umask here:
+            path = server.settings.data_dir / name  # the database is created 0600 anyway
+            if path.exists():
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     bad = api.post(
         "/api/v1/credentials", json={"provider": "skynet", "name": "x", "secret": SECRET}
     )

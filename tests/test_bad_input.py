@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -129,3 +130,78 @@ def test_huge_numbers_are_400_not_500(api: httpx.Client) -> None:
     inbox = api.post("/api/v1/inboxes", json={}).json()
     r = api.post("/api/v1/waits", json={"inbox_id": inbox["id"], "timeout_seconds": int(huge)})
     assert r.status_code == 400
+
+
+def _nested(levels: int) -> dict[str, object]:
+    """An object ``levels`` deep counting itself: ``_nested(1) == {}``."""
+    value: dict[str, object] = {}
+    for _ in range(levels - 1):
+        value = {"a": value}
+    return value
+
+
+def test_deeply_nested_json_is_400_and_stores_nothing(api: httpx.Client) -> None:
+    """It was a 500 that stored the session anyway, and every later list of them was a 500."""
+    r = api.post("/api/v1/sessions", json={"name": "deep", "metadata": _nested(900)})
+    assert r.status_code == 400, r.text[:300]
+    assert r.json() == {
+        "error": "invalid_request",
+        "message": "JSON body is nested too deeply (more than 32 levels)",
+    }
+    listed = api.get("/api/v1/sessions", params={"limit": 5})
+    assert listed.status_code == 200 and listed.json()["total"] == 0
+
+
+def test_json_depth_limit_is_exact(api: httpx.Client) -> None:
+    """The body is level 1: metadata 31 deep inside it is 32 levels (accepted), 32 is not."""
+    ok = api.post("/api/v1/sessions", json={"metadata": _nested(31)})
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["metadata"] == _nested(31)
+    assert api.post("/api/v1/sessions", json={"metadata": _nested(32)}).status_code == 400
+    arrays = json.loads("[" * 31 + "]" * 31)  # arrays count like objects
+    assert api.post("/api/v1/sessions", json={"metadata": {"x": arrays}}).status_code == 400
+    listed = api.get("/api/v1/sessions", params={"limit": 5})
+    assert listed.status_code == 200 and [s["id"] for s in listed.json()["data"]] == [
+        ok.json()["id"]
+    ]
+    assert api.get(f"/api/v1/sessions/{ok.json()['id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/v1/inboxes", {"metadata": _nested(40)}),
+        ("POST", "/api/v1/workflows/signup", {"waitType": "otp", "metadata": _nested(40)}),
+        ("POST", "/api/v1/agents", {"name": "a", "chat_model_config": _nested(40)}),
+        ("PATCH", "/api/v1/agents/agt_missing", {"permissions": _nested(40)}),
+        ("POST", "/api/v1/sandboxes", {"limits": _nested(40)}),
+        ("POST", "/api/v1/extract", {"text": "x", "nope": _nested(40)}),
+    ],
+)
+def test_every_json_body_has_the_depth_limit(
+    api: httpx.Client, method: str, path: str, body: dict[str, object]
+) -> None:
+    r = api.request(method, path, json=body)
+    assert r.status_code == 400 and "nested too deeply" in r.json()["message"], r.text[:300]
+    for listing in ("/api/v1/inboxes", "/api/v1/agents", "/api/v1/sandboxes"):
+        assert api.get(listing).json()["total"] == 0
+
+
+def test_json_too_deep_for_the_parser_chunked_or_untyped(api: httpx.Client) -> None:
+    deep = b'{"metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: Transfer-Encoding: chunked
+        for start in range(0, len(deep), 4096):
+            yield deep[start : start + 4096]
+
+    for content, headers in [
+        (deep, {"content-type": "application/json"}),
+        (deep, {}),  # FastAPI parses an untyped body as JSON too
+        (chunks(), {"content-type": "application/json"}),
+    ]:
+        r = api.post("/api/v1/sessions", content=content, headers=headers)
+        assert r.status_code == 400 and "nested too deeply" in r.json()["message"], r.text[:300]
+    # brackets inside strings are not nesting
+    r = api.post("/api/v1/sessions", json={"name": "[" * 100, "metadata": {"k": "{" * 100}})
+    assert r.status_code == 201, r.text
+    assert api.get("/api/v1/sessions", params={"limit": 5}).json()["total"] == 1

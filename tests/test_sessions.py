@@ -102,3 +102,18 @@ def test_timeline_is_ordered_with_strictly_increasing_seq(api: httpx.Client) -> 
         "events"
     ]
     assert [e["seq"] for e in after] == [4, 5]
+
+
+def test_agent_id_must_be_the_callers(api: httpx.Client, other_api: httpx.Client) -> None:
+    """A session names only the caller's agent: another user's, or none, is agent_not_found."""
+    agent = api.post(
+        "/api/v1/agents", json={"name": "a", "chat_model_config": {"type": "scripted"}}
+    )
+    mine = api.post("/api/v1/sessions", json={"name": "s", "agent_id": agent.json()["id"]})
+    assert mine.status_code == 201 and mine.json()["agent_id"] == agent.json()["id"]
+    for who, agent_id in ((other_api, agent.json()["id"]), (api, "agt_missing")):
+        r = who.post("/api/v1/sessions", json={"name": "s", "agent_id": agent_id})
+        assert r.status_code == 404, r.text
+        assert r.json() == {"error": "agent_not_found", "message": "Agent does not exist"}
+    assert other_api.get("/api/v1/sessions").json()["total"] == 0
+    assert api.get("/api/v1/sessions").json()["total"] == 1

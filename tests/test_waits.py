@@ -199,12 +199,19 @@ def test_bad_waits(api: httpx.Client, other_api: httpx.Client) -> None:
         ({"inbox_id": inbox["id"], "type": "sms"}, "type"),
         ({"inbox_id": inbox["id"], "timeout_seconds": 0}, "timeout_seconds"),
         ({"inbox_id": inbox["id"], "timeout_seconds": 3601}, "timeout_seconds"),
+        ({"inbox_id": inbox["id"], "timeout_seconds": -1}, "timeout_seconds"),
+        ({"inbox_id": inbox["id"], "timeoutSeconds": 10**30}, "timeout_seconds"),
+        ({"inbox_id": inbox["id"], "confidence_threshold": -0.1}, "confidence_threshold"),
         ({"inbox_id": inbox["id"], "confidence_threshold": 2}, "confidence_threshold"),
         ({"inbox_id": inbox["id"], "after": "yesterday"}, "after"),
         ({"type": "otp"}, "inboxId"),
     ]:
         r = api.post("/api/v1/waits", json=body)
         assert r.status_code == 400 and needle in r.json()["message"], (body, r.text)
+    for timeout in (0, -1, 3601, 10**30):  # one rule, one message (shared with workflows)
+        r = api.post("/api/v1/waits", json={"inbox_id": inbox["id"], "timeout_seconds": timeout})
+        assert r.json()["message"] == "timeout_seconds must be between 1 and 3600", r.text
+    assert api.get("/api/v1/waits").json()["total"] == 0  # none of those was stored
     theirs = other_api.post("/api/v1/waits", json={"inbox_id": inbox["id"]})
     assert theirs.status_code == 404 and theirs.json()["error"] == "inbox_not_found"
     mine = _wait(api, inbox_id=inbox["id"])

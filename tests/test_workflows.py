@@ -165,3 +165,59 @@ def test_fail_at_requires_chaos_mode(tmp_path: Any) -> None:
             assert api.get("/api/v1/inboxes").json()["total"] == 0
     finally:
         server.stop()
+
+
+TIMEOUT_RANGE = "timeout_seconds must be between 1 and 3600"
+TTL_RANGE = "ttl_seconds must be between 1 and 2592000"
+THRESHOLD_RANGE = "confidence_threshold must be between 0 and 1"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message", "alone"),
+    [
+        ("timeoutSeconds", 0, TIMEOUT_RANGE, "/api/v1/waits"),  # was silently 120 here
+        ("timeoutSeconds", -5, TIMEOUT_RANGE, "/api/v1/waits"),
+        ("timeout_seconds", 3601, TIMEOUT_RANGE, "/api/v1/waits"),
+        ("timeout_seconds", 10**30, TIMEOUT_RANGE, "/api/v1/waits"),
+        ("ttlSeconds", 0, TTL_RANGE, "/api/v1/inboxes"),
+        ("ttl_seconds", -1, TTL_RANGE, "/api/v1/inboxes"),
+        ("ttl_seconds", 10**30, TTL_RANGE, "/api/v1/inboxes"),
+        ("confidenceThreshold", -0.5, THRESHOLD_RANGE, "/api/v1/waits"),
+        ("confidence_threshold", 1.5, THRESHOLD_RANGE, "/api/v1/waits"),
+    ],
+)
+def test_ranges_are_the_same_in_workflows_and_on_their_own(
+    api: httpx.Client, field: str, value: int | float, message: str, alone: str
+) -> None:
+    """A workflow's inbox and wait fields follow the rules of /inboxes and /waits exactly."""
+    inbox = api.post("/api/v1/inboxes", json={}).json()
+    own_body = {field: value, **({"inbox_id": inbox["id"]} if alone.endswith("waits") else {})}
+    own = api.post(alone, json=own_body)
+    assert own.status_code == 400, own.text
+    assert own.json() == {"error": "invalid_request", "message": message}
+    for kind in ("create-inbox-and-wait", "signup"):
+        body = {"waitType": "otp", "respond": "immediately", field: value}
+        r = api.post(f"{PATH}/{kind}", json=body)
+        assert r.status_code == 400, (kind, r.text)
+        assert r.json() == own.json()  # the same status, code and words
+    assert api.get("/api/v1/inboxes").json()["total"] == 1  # only the one made above
+    assert api.get("/api/v1/waits").json()["total"] == 0
+
+
+def test_range_ends_are_accepted_by_workflows(api: httpx.Client) -> None:
+    for timeout, ttl in ((1, 1), (3600, 30 * 24 * 3600)):
+        r = api.post(
+            f"{PATH}/create-inbox-and-wait",
+            json={
+                "waitType": "any",
+                "respond": "immediately",
+                "timeoutSeconds": timeout,
+                "ttlSeconds": ttl,
+                "confidenceThreshold": 1 if timeout == 1 else 0,
+            },
+        )
+        assert r.status_code == 202, r.text
+        assert r.json()["wait"]["timeout_seconds"] == timeout
+    # absent, the workflow's own default (not the wait's) still applies
+    r = api.post(f"{PATH}/signup", json={"waitType": "otp", "respond": "immediately"})
+    assert r.status_code == 202 and r.json()["wait"]["timeout_seconds"] == 300

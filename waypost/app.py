@@ -26,8 +26,8 @@ from waypost.api import (
     workflows,
 )
 from waypost.api.errors import install_error_handlers
-from waypost.api.limits import BodySizeLimit
-from waypost.config import Settings
+from waypost.api.limits import BodySizeLimit, JsonDepthLimit
+from waypost.config import Settings, make_process_private
 from waypost.heap import freeze_startup_heap
 from waypost.mail.smtp import WaypostHandler, start_smtp
 from waypost.mail.workers import SMTPWorkers
@@ -54,6 +54,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.secure_data_dir()
         svc = build_services(settings)
         await svc.db.migrate()
         svc.ingest.start()
@@ -103,6 +104,8 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # the last added runs first: the size limit bounds what the depth check reads
+    app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     modules = (
         health, sessions, conversations, inboxes, emails, waits, extractions, workflows, agents
@@ -121,6 +124,7 @@ GIL_SWITCH_INTERVAL = 0.0005
 def run_server(settings: Settings) -> None:
     """Run :func:`serve` on uvloop when it is installed (it is, with uvicorn[standard])."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    make_process_private(settings)
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it

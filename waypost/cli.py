@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from waypost.auth.keys import KeyService
-from waypost.config import Settings
+from waypost.config import Settings, make_process_private
 from waypost.db.database import Database
 
 app = typer.Typer(
@@ -98,6 +98,7 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    make_process_private(settings)  # before anything (the key check below) opens the database
     for noisy in ("mail.log", "alembic"):  # per-command SMTP chatter, migration banners
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     if not asyncio.run(_has_keys(settings)):
@@ -191,7 +192,8 @@ def keys_revoke(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Revoke a key; it stops working immediately."""
+    """Revoke a key: every server on this database refuses its next request, and ends its
+    open event streams and long polls within about half a second."""
     from waypost.errors import NotFound
 
     settings = _settings(data_dir=data_dir, database_url=database_url)

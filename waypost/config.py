@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("waypost.config")
+
+# The server's files (database, -wal, -shm, secret.key, sandboxes) are its alone.
+PRIVATE_UMASK = 0o077
 
 
 class Settings(BaseSettings):
@@ -42,3 +50,39 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'waypost.db').resolve()}"
+
+    def secure_data_dir(self) -> None:
+        """Make the data dir private: create it 0700, tighten it and its entries if looser.
+
+        Entries directly inside (the database and its -wal/-shm, secret.key, the
+        sandboxes folder) become 0600 (files) or 0700 (folders); nothing deeper is
+        touched, the folder above already closes it. The dir is only created when this
+        server will use it (a SQLite database or a key file kept there).
+        """
+        path = self.data_dir
+        if not path.exists():
+            if self.database_url is not None and self.secret_key is not None:
+                return
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _tighten(path)
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) or entry.is_file(follow_symlinks=False):
+                    _tighten(Path(entry.path))
+
+
+def make_process_private(settings: Settings) -> None:
+    """For the server process: files it creates from now on are the owner's alone
+    (umask 077), and the data dir it finds is made so (:meth:`Settings.secure_data_dir`)."""
+    os.umask(PRIVATE_UMASK)
+    settings.secure_data_dir()
+
+
+def _tighten(path: Path) -> None:
+    """Drop the group's and others' permissions from ``path`` (0644 → 0600, 0755 → 0700)."""
+    current = stat.S_IMODE(path.lstat().st_mode)
+    if current & 0o077:
+        try:
+            path.chmod(current & ~0o077)
+        except OSError as exc:  # not ours to change: say so, do not refuse to start
+            log.warning("cannot make %s private (mode %o): %s", path, current, exc)

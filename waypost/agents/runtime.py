@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import time
@@ -36,6 +37,7 @@ from waypost.agents.providers import (
 )
 from waypost.agents.store import Agents, Credentials, Sandboxes
 from waypost.agents.tasks import TASK_TOOL_NAMES, TASK_TOOL_SPECS, run_task_tool
+from waypost.auth.keys import detach_from_request_key, key_guard
 from waypost.db.database import Database, Tx
 from waypost.db.models import Agent
 from waypost.db.models import Message as MessageRow
@@ -192,7 +194,10 @@ class Conversations:
                 data={"message_id": message.id, "role": "user"},
                 description="User message",
             )
-        task = asyncio.create_task(run.execute(), name=f"run-{session_id}")
+        # the run outlives this request: it must not be ended with the request's key
+        context = contextvars.copy_context()
+        context.run(detach_from_request_key)
+        task = asyncio.create_task(run.execute(), name=f"run-{session_id}", context=context)
         self._runs[session_id] = task
         self._run_owners[session_id] = user_id
 
@@ -204,7 +209,8 @@ class Conversations:
         task.add_done_callback(forget)
         if not wait:
             return None
-        return await asyncio.shield(task)
+        async with key_guard() as guard, guard:  # a revoked key stops waiting, not the run
+            return await asyncio.shield(task)
 
     async def interrupt(self, user_id: str, session_id: str) -> bool:
         """Ask the replica running the session to stop; True if a run was going."""

@@ -42,6 +42,8 @@ def describe_validation_error(errors: list[Any]) -> str:
         return "Malformed JSON body"
     if kind == "missing":
         return f"{field} is required" if field else "Request body is required"
+    if kind == "out_of_range":  # the shared range types name the field themselves
+        return str(first.get("msg", "is out of range"))
     if kind == "extra_forbidden":
         return f"unknown field '{field}'"
     if kind in ("model_attributes_type", "dict_type") and not field:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from waypost.bounds import MAX_TIMEOUT_SECONDS, MAX_TTL_SECONDS
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 
 
 class RequestModel(BaseModel):
@@ -32,6 +37,45 @@ class ErrorBody(BaseModel):
 
     error: str
     message: str
+
+
+# --- fields shared by inboxes, waits and workflows: one rule wherever a field appears ----------
+
+
+def _between(name: str, low: N, high: N) -> Callable[[N], N]:
+    """A range check worded like the services: ``timeout_seconds must be between 1 and 3600``."""
+
+    def check(value: N) -> N:
+        if not low <= value <= high:  # also refuses NaN
+            raise PydanticCustomError(
+                "out_of_range",
+                "{name} must be between {low} and {high}",
+                {"name": name, "low": low, "high": high},
+            )
+        return value
+
+    return check
+
+
+def _documented(low: float, high: float) -> Any:
+    return Field(json_schema_extra={"minimum": low, "maximum": high})
+
+
+TimeoutSeconds = Annotated[
+    int,
+    _documented(1, MAX_TIMEOUT_SECONDS),
+    AfterValidator(_between("timeout_seconds", 1, MAX_TIMEOUT_SECONDS)),
+]
+TtlSeconds = Annotated[
+    int,
+    _documented(1, MAX_TTL_SECONDS),
+    AfterValidator(_between("ttl_seconds", 1, MAX_TTL_SECONDS)),
+]
+ConfidenceThreshold = Annotated[
+    float, _documented(0, 1), AfterValidator(_between("confidence_threshold", 0, 1))
+]
+Username = Annotated[str, Field(max_length=64)]
+MailDomain = Annotated[str, Field(max_length=253)]
 
 
 # --- sessions -----------------------------------------------------------------------------------
@@ -98,9 +142,9 @@ class TimelineOut(BaseModel):
 
 
 class InboxCreate(RequestModel):
-    username: str | None = Field(default=None, max_length=64)
-    domain: str | None = Field(default=None, max_length=253)
-    ttl_seconds: int | None = None
+    username: Username | None = None
+    domain: MailDomain | None = None
+    ttl_seconds: TtlSeconds | None = None
     session_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -175,10 +219,10 @@ class WaitCriteria(RequestModel):
 class WaitCreate(RequestModel):
     inbox_id: str
     type: str = "any"
-    timeout_seconds: int | None = None
+    timeout_seconds: TimeoutSeconds | None = None
     criteria: WaitCriteria | None = None
     after: str | None = Field(default=None, max_length=64)
-    confidence_threshold: float | None = None
+    confidence_threshold: ConfidenceThreshold | None = None
 
 
 class CandidateOut(BaseModel):
@@ -245,15 +289,17 @@ class ExtractionOut(BaseModel):
 
 
 class WorkflowCreate(RequestModel):
+    """The inbox's fields and the wait's, with the same types and ranges as on their own."""
+
     wait_type: str | None = None
-    timeout_seconds: int | None = None
-    ttl_seconds: int | None = None
+    timeout_seconds: TimeoutSeconds | None = None
+    ttl_seconds: TtlSeconds | None = None
     session_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    username: str | None = Field(default=None, max_length=64)
-    domain: str | None = Field(default=None, max_length=253)
+    username: Username | None = None
+    domain: MailDomain | None = None
     criteria: WaitCriteria | None = None
-    confidence_threshold: float | None = None
+    confidence_threshold: ConfidenceThreshold | None = None
     respond: Literal["wait", "immediately"] = "wait"
     fail_at: str | None = None
 

@@ -9,11 +9,12 @@ database.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from fastapi.responses import StreamingResponse
 
+from waypost.auth.keys import KeyRevoked, key_guard
 from waypost.errors import Invalid
 from waypost.events.bus import CLOSED
 from waypost.events.log import event_to_dict, session_channel
@@ -48,14 +49,15 @@ async def session_event_stream(
             rows = await svc.events.session_events(s, session_id, last)
         return [event_to_dict(r) for r in rows]
 
-    async with svc.bus.subscribe(session_channel(session_id)) as sub:
+    async with key_guard() as guard, svc.bus.subscribe(session_channel(session_id)) as sub:
         yield ": connected\n\n"
         for event in await backlog():
             last = event["seq"]
             if text := frame(event):
                 yield text
         while True:
-            message = await sub.get(within=svc.settings.sse_keepalive_seconds)
+            async with guard:  # KeyRevoked ends the stream (sse_response)
+                message = await sub.get(within=svc.settings.sse_keepalive_seconds)
             if message is None:
                 yield keepalive
                 continue
@@ -89,10 +91,32 @@ def resume_point(last_event_id: str | None, after: int | None, default: int) -> 
     return default if after is None else after
 
 
+REVOKED_FRAME = ": key revoked\n\n"  # a comment: every client ignores it, then sees the end
+
+
+async def _until_revoked(frames: AsyncIterator[str]) -> AsyncIterator[str]:
+    """``frames``, ended cleanly (not as a broken response) when the key is revoked.
+
+    Reconnecting with the revoked key then gets a 401.
+    """
+    try:
+        async for frame in frames:
+            yield frame
+    except KeyRevoked:
+        yield REVOKED_FRAME
+    finally:
+        if isinstance(frames, AsyncGenerator):
+            await frames.aclose()  # its subscription and key watch end now, not at GC
+
+
 def sse_response(frames: AsyncIterator[str]) -> StreamingResponse:
-    """A streaming ``text/event-stream`` response that proxies must not buffer."""
+    """A streaming ``text/event-stream`` response that proxies must not buffer.
+
+    Ends within ~``REVOCATION_CHECK_SECONDS`` of its key's revocation, for the waits
+    in ``frames`` that are guarded (:func:`waypost.auth.keys.key_guard`).
+    """
     return StreamingResponse(
-        frames,
+        _until_revoked(frames),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

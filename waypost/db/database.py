@@ -10,6 +10,7 @@ and queue on an asyncio lock instead of spinning on ``SQLITE_BUSY``; the hot pat
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -87,7 +88,14 @@ class Database:
 
     @staticmethod
     def _prepare_sqlite_dir(url: str) -> None:
-        Path(_sqlite_path(url)).parent.mkdir(parents=True, exist_ok=True)
+        """The database's folder (0700 if new) and file (0600 if new: SQLite gives the
+        -wal and -shm files the database's mode), whatever the process umask."""
+        path = Path(_sqlite_path(url))
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        plain_file = ":///" in url and "?" not in url and not path.name.startswith(":")
+        if plain_file and path.name:
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:

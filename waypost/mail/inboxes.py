@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from waypost.bounds import MAX_TTL_SECONDS
 from waypost.config import Settings
 from waypost.db.database import Database, Tx
 from waypost.db.models import Inbox
@@ -26,7 +27,6 @@ from waypost.ids import new_id
 LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$")
 RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 RANDOM_LENGTH = 14  # 36**14 ≈ 2**72: well over 60 bits
-MAX_TTL_SECONDS = 30 * 24 * 3600
 
 
 def random_local_part() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from waypost.db.database import Database, Tx
-from waypost.db.models import Email, Event, Extraction, Inbox, Wait
+from waypost.db.models import Agent, Email, Event, Extraction, Inbox, Sandbox, Wait
 from waypost.db.models import Session as SessionRow
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
@@ -63,6 +63,12 @@ class SessionService:
                     source=source,
                     tx=own,
                 )
+        # every id the row will point at must be the caller's: another user's is as
+        # missing as no row (404), and nothing is written
+        if agent_id is not None:
+            await get_owned(tx.s, Agent, agent_id, user_id, "agent")
+        if sandbox_id is not None:
+            await get_owned(tx.s, Sandbox, sandbox_id, user_id, "sandbox")
         now = utcnow()
         row = SessionRow(
             id=new_id("sess"),

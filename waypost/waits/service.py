@@ -20,6 +20,8 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from waypost.auth.keys import key_guard
+from waypost.bounds import MAX_TIMEOUT_SECONDS
 from waypost.db.database import Database, Tx
 from waypost.db.models import Email, Extraction, Inbox, Wait
 from waypost.db.owned import get_owned
@@ -33,7 +35,6 @@ from waypost.waits.matching import WAIT_TYPES, EmailView, Outcome, evaluate
 
 log = logging.getLogger("waypost.waits")
 
-MAX_TIMEOUT_SECONDS = 3600
 DEFAULT_CONFIDENCE_THRESHOLD = 0.3
 
 
@@ -239,8 +240,12 @@ class Waits:
             return await paginate(s, query, Wait.id, limit, cursor)
 
     async def block(self, user_id: str, wait_id: str, max_seconds: float | None = None) -> Wait:
-        """Hold until the wait leaves ``pending`` (or its deadline passes); a long poll."""
-        async with self.bus.subscribe(wait_channel(wait_id)) as sub:
+        """Hold until the wait leaves ``pending`` (or its deadline passes); a long poll.
+
+        Raises :class:`~waypost.auth.keys.KeyRevoked` if the request's key is revoked
+        meanwhile.
+        """
+        async with key_guard() as guard, self.bus.subscribe(wait_channel(wait_id)) as sub:
             wait = await self.get(user_id, wait_id)
             if wait.status != "pending":
                 return wait
@@ -250,7 +255,8 @@ class Waits:
             loop = asyncio.get_running_loop()
             end = loop.time() + max(remaining, 0.0)
             while (left := end - loop.time()) > 0:
-                message = await sub.get(within=left)
+                async with guard:
+                    message = await sub.get(within=left)
                 if message is None or message is CLOSED:
                     break
                 if message.get("type") in ("wait.completed", "wait.timed_out", "wait.cancelled"):
@@ -304,7 +310,9 @@ class Waits:
                     )
                 ).scalars()
                 for email in emails:
-                    outcome = evaluate(wait, EmailView(email))
+                    view = EmailView(email)
+                    await view.prepare(wait)  # off the loop (held in the transaction: rare)
+                    outcome = evaluate(wait, view)
                     if outcome is not None and await self._claim(tx, wait, email, outcome):
                         return
         except IntegrityError:
@@ -312,6 +320,7 @@ class Waits:
 
     async def _on_email(self, inbox_id: str, email_id: str) -> None:
         """Give a new email to the oldest pending wait of its inbox that it satisfies."""
+        extractions = await self._extract_for_waits(inbox_id, email_id)
         try:
             async with self.db.write() as tx:
                 waits = (
@@ -330,13 +339,34 @@ class Waits:
                 ).scalar_one_or_none()
                 if email is None:
                     return  # gone, or already resolved a wait (its backlog scan got there first)
-                view = EmailView(email)
+                view = EmailView(email, extractions)
                 for wait in waits:
+                    await view.prepare(wait)  # a no-op unless a wait came meanwhile
                     outcome = evaluate(wait, view)
                     if outcome is not None and await self._claim(tx, wait, email, outcome):
                         return
         except IntegrityError:
             return
+
+    async def _extract_for_waits(self, inbox_id: str, email_id: str) -> dict[str, Extraction]:
+        """Extract, before taking the write lock and off the loop, what the inbox's
+        pending waits will ask of the email."""
+        view: EmailView | None = None
+        async with self.db.read() as s:
+            email = (
+                await s.execute(select(Email).where(Email.id == email_id))
+            ).scalar_one_or_none()
+            if email is None:
+                return {}
+            waits = (
+                await s.execute(
+                    select(Wait).where(Wait.inbox_id == inbox_id, Wait.status == "pending")
+                )
+            ).scalars()
+            view = EmailView(email)
+            for wait in waits:
+                await view.prepare(wait)
+        return view.extractions
 
     async def _claim(self, tx: Tx, wait: Wait, email: Email, outcome: Outcome) -> bool:
         """Resolve ``wait`` with ``email`` inside ``tx``; False if it is no longer pending.

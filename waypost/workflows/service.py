@@ -103,7 +103,8 @@ class Workflows:
         self.validate(req)
         if fail_at is not None and (not self.chaos or fail_at not in STEPS):
             raise Invalid(f"fail_at needs chaos mode and one of: {', '.join(STEPS)}")
-        timeout = req.timeout_seconds or DEFAULT_TIMEOUTS[req.kind]
+        # only an absent timeout takes the default: 0 is refused like on /waits
+        timeout = DEFAULT_TIMEOUTS[req.kind] if req.timeout_seconds is None else req.timeout_seconds
         try:
             async with self.db.write() as tx:
                 session = None
