@@ -55,6 +55,7 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
     agents = Agents(db, credentials)
     sandboxes = Sandboxes(db, agents, settings.data_dir / "sandboxes")
     extractions = Extractions(db, events)
+    emails = EmailService(db)
     conversations = Conversations(
         db,
         events,
@@ -63,7 +64,7 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
         agents,
         credentials,
         sandboxes,
-        MailTools(inboxes, waits, extractions),
+        MailTools(inboxes, waits, extractions, emails),
     )
     return Services(
         settings=settings,
@@ -73,7 +74,7 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
         keys=KeyService(db),
         sessions=sessions,
         inboxes=inboxes,
-        emails=EmailService(db),
+        emails=emails,
         ingest=MailIngest(db, events),
         waits=waits,
         extractions=extractions,
