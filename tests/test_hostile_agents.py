@@ -149,6 +149,6 @@ def test_fork_bomb_is_capped_as_root_and_gone_at_its_timeout(
     assert result["is_error"] and "timed out after" in result["content"], result
     assert peak > 8, "the bomb never forked"
     assert peak <= cap, f"{peak} processes of the sandbox uid on the host (cap {cap})"
-    assert host_peak <= host_before + cap + 32
+    assert host_peak <= host_before + cap + 64  # other work on the host counts too
     assert _processes_of(identity.uid) == 0, "the bomb outlived its command"
     probe.assert_responsive()

@@ -130,7 +130,7 @@ async def test_fork_bomb_as_root_stays_under_the_cap_and_is_gone_at_the_timeout(
         await ws.close()
     assert peak_uid > 1, "the bomb never ran"
     assert peak_uid <= cap, f"{peak_uid} processes of the sandbox uid stood on the host"
-    assert peak_host <= host_before + cap + 16
+    assert peak_host <= host_before + cap + 64  # other work on the host counts too
     assert result.is_error and "timed out" in result.content
     assert _uid_processes(uid) == []
 

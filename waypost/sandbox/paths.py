@@ -5,10 +5,10 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from collections import deque
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 from waypost.sandbox.types import ToolError
@@ -168,18 +168,52 @@ def split_pattern(pattern: str) -> list[str]:
     return parts
 
 
+class GlobMatcher:
+    """A glob split in segments, compiled once; '**' matches zero or more path segments.
+
+    Matching runs over the set of pattern positions reachable so far (a small NFA): time
+    linear in the path's segments times the pattern's, with no recursion and no per-call
+    set-up, whatever the pattern.
+    """
+
+    def __init__(self, pattern: tuple[str, ...]) -> None:
+        self.pattern = pattern
+        self._segments = [
+            None if part == "**" else re.compile(fnmatch.translate(part)).match for part in pattern
+        ]
+        self._end = len(pattern)
+
+    def _closure(self, states: set[int]) -> set[int]:
+        todo = list(states)
+        while todo:
+            i = todo.pop()
+            if i < self._end and self._segments[i] is None and i + 1 not in states:
+                states.add(i + 1)
+                todo.append(i + 1)
+        return states
+
+    def match(self, parts: tuple[str, ...] | list[str]) -> bool:
+        """Whether the path segments `parts` match the whole pattern."""
+        states = self._closure({0})
+        for part in parts:
+            following: set[int] = set()
+            for i in states:
+                if i == self._end:
+                    continue
+                segment = self._segments[i]
+                if segment is None:
+                    following.add(i)  # '**' takes this segment and stays
+                elif segment(part):
+                    following.add(i + 1)
+            if not following:
+                return False
+            states = self._closure(following)
+        return self._end in states
+
+
 def match_segments(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     """Match path segments against glob segments; '**' matches zero or more segments."""
-
-    @cache
-    def go(i: int, j: int) -> bool:
-        if i == len(pattern):
-            return j == len(parts)
-        if pattern[i] == "**":
-            return go(i + 1, j) or (j < len(parts) and go(i, j + 1))
-        return j < len(parts) and fnmatch.fnmatchcase(parts[j], pattern[i]) and go(i + 1, j + 1)
-
-    return go(0, 0)
+    return GlobMatcher(pattern).match(parts)
 
 
 def walk(root: Path, start: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
@@ -188,17 +222,19 @@ def walk(root: Path, start: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
     Skips .git directories. Unbounded: callers stop when they have seen enough.
     """
     root_real = os.path.realpath(root)
-    stack = [str(start)]
+    first = os.path.relpath(start, root_real)
+    stack = [(str(start), "" if first == "." else first + "/")]
     while stack:
-        directory = stack.pop()
+        directory, prefix = stack.pop()
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError:
             continue
-        subdirs: list[str] = []
+        subdirs: list[tuple[str, str]] = []
         for entry in entries:
-            yield os.path.relpath(entry.path, root_real), entry
+            rel = prefix + entry.name
+            yield rel, entry
             if entry.is_dir(follow_symlinks=False) and entry.name not in SKIP_DIRS:
-                subdirs.append(entry.path)
+                subdirs.append((entry.path, rel + "/"))
         stack.extend(reversed(subdirs))

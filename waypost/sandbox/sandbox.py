@@ -16,8 +16,8 @@ from waypost.sandbox.cache import ReadCache
 from waypost.sandbox.identity import Identity, give_to
 from waypost.sandbox.paths import (
     MAX_WALK_ENTRIES,
+    GlobMatcher,
     confine,
-    match_segments,
     open_beneath,
     split_pattern,
     walk,
@@ -256,12 +256,12 @@ class Sandbox:
         start, ok = self._walk_start(parts)
         if not ok:
             return ToolResult(f"no paths match: {pattern}")
-        want = tuple(parts)
+        want = GlobMatcher(tuple(parts))
         found: list[str] = []
         more = False
         walker = _Walk(self.root, start)
         for rel, entry in walker:
-            if match_segments(want, tuple(rel.split("/"))):
+            if want.match(rel.split("/")):
                 if len(found) >= MAX_GLOB_RESULTS:
                     more = True
                     break
@@ -281,7 +281,7 @@ class Sandbox:
         if "\x00" in pattern:
             raise ToolError("pattern contains a NUL byte")
         regex = _compile(pattern)
-        file_glob = tuple(split_pattern(glob)) if glob is not None else None
+        file_glob = GlobMatcher(tuple(split_pattern(glob))) if glob is not None else None
         resolved = confine(self.root, path)
         walker: _Walk | None = None
         candidates: Iterator[tuple[str, Path]]
@@ -301,8 +301,8 @@ class Sandbox:
         for rel, file in candidates:
             if file_glob is not None:
                 parts = tuple(rel.split("/"))
-                target = parts[-1:] if len(file_glob) == 1 else parts
-                if not match_segments(file_glob, target):
+                target = parts[-1:] if len(file_glob.pattern) == 1 else parts
+                if not file_glob.match(target):
                     continue
             try:
                 data, _ = self._read_bytes(file, rel)
