@@ -12,6 +12,7 @@ import pytest
 from waypost.sandbox import Limits, Sandbox, Workspace, call_tool
 from waypost.sandbox import sandbox as sandbox_module
 from waypost.sandbox.identity import identity_for
+from waypost.sandbox.workspace import WorkspacePool
 
 AS_ROOT = os.geteuid() == 0
 
@@ -170,3 +171,23 @@ async def test_files_made_by_commands_stay_usable_by_the_server_and_the_tools(
     assert not (await call_tool(workspace, "edit_file", edit)).is_error
     again = await call_tool(workspace, "run_command", {"command": "cat out/private.txt"})
     assert again.content.startswith("public")
+
+
+async def test_the_pool_keeps_a_warm_worker_between_runs_then_ends_it(root: Path) -> None:
+    pool = WorkspacePool(idle_seconds=0.2)
+    key = f"sb_{uuid.uuid4().hex}"
+    first = pool.acquire(root, Limits(), key)
+    assert not (await call_tool(first, "write_file", {"path": "f", "content": "1"})).is_error
+    pool.release(first)
+    second = pool.acquire(root, Limits(), key)  # the next run, within the idle time
+    assert second is first
+    assert (await call_tool(second, "read_file", {"path": "f"})).content == "1"
+    assert second.started == 1
+    other = pool.acquire(root, Limits(max_output_bytes=5000), key)  # changed limits
+    assert other is not first
+    pool.release(other)
+    pool.release(second)
+    proc = first._proc
+    assert proc is not None and proc.returncode is None
+    await asyncio.wait_for(proc.wait(), 10)  # ended after the idle time
+    await pool.close()

@@ -37,13 +37,15 @@ def _live_with(marker: str) -> list[int]:
     return found
 
 
-async def _wait_for(marker: str, seconds: float = 10) -> list[int]:
+async def _wait_for(marker: str, seconds: float = 10, count: int = 1) -> list[int]:
+    """Live pids with `marker`, once there are at least `count` of them ([] past `seconds`)."""
     deadline = time.monotonic() + seconds
+    pids: list[int] = []
     while time.monotonic() < deadline:
-        if pids := _live_with(marker):
+        if len(pids := _live_with(marker)) >= count:
             return pids
         await asyncio.sleep(0.05)
-    return []
+    return pids
 
 
 async def test_status_is_cached_and_positive() -> None:
@@ -157,7 +159,7 @@ async def test_timeout_cannot_exceed_limit(root: Path) -> None:
 async def test_cancellation_kills_the_whole_tree(sandbox: Sandbox) -> None:
     m = _marker()
     task = asyncio.create_task(sandbox.run_command(f"sleep {m} & sleep {m}"))
-    assert len(await _wait_for(m)) >= 2
+    assert len(await _wait_for(m, count=2)) >= 2
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

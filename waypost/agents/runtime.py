@@ -48,6 +48,7 @@ from waypost.events.bus import CLOSED, EventBus
 from waypost.events.log import EventLog, NewEvent
 from waypost.ids import new_id
 from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, tool_specs, truncate
+from waypost.sandbox.workspace import WorkspacePool
 from waypost.sessions.service import SessionService
 
 log = logging.getLogger("waypost.agents")
@@ -106,6 +107,7 @@ class Conversations:
         self.sandboxes = sandboxes
         self.mail_tools = mail_tools
         self._runs: dict[str, asyncio.Task[MessageRow | None]] = {}
+        self.workspaces = WorkspacePool()
         self._run_owners: dict[str, str] = {}  # session id → user id, for the runs above
         self._approvals: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
@@ -172,28 +174,13 @@ class Conversations:
         agent = await self.agents.get(user_id, session.agent_id)
         sandbox = await self.sandboxes.get(user_id, session.sandbox_id)
         limits = Limits(**self.sandboxes.limits_of(sandbox))
-        workspace = Workspace(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
-        run = Run(self, user_id, session_id, agent, workspace)
-        async with self.db.write() as tx:
-            claimed = await tx.s.execute(
-                update(SessionRow)
-                .where(SessionRow.id == session_id, SessionRow.run_status == "idle")
-                .values(run_status="running")
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount == 0:  # type: ignore[attr-defined]
-                raise Conflict("A run is already going in this session", code="session_busy")
-            message = _message(session_id, user_id, "user", content, None)
-            tx.s.add(message)
-            await tx.s.flush()
-            await self.events.append(
-                tx,
-                user_id=user_id,
-                type="message.created",
-                session_id=session_id,
-                data={"message_id": message.id, "role": "user"},
-                description="User message",
-            )
+        workspace = self.workspaces.acquire(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
+        try:
+            run = Run(self, user_id, session_id, agent, workspace)
+            await self._claim(session_id, user_id, content)
+        except BaseException:
+            self.workspaces.release(workspace)
+            raise
         # the run outlives this request: it must not be ended with the request's key
         context = contextvars.copy_context()
         context.run(detach_from_request_key)
@@ -265,6 +252,29 @@ class Conversations:
                 )
         return len(rows)
 
+    async def _claim(self, session_id: str, user_id: str, content: list[dict[str, Any]]) -> None:
+        """Mark the session running (409 if a run is going) and store the user's message."""
+        async with self.db.write() as tx:
+            claimed = await tx.s.execute(
+                update(SessionRow)
+                .where(SessionRow.id == session_id, SessionRow.run_status == "idle")
+                .values(run_status="running")
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 0:  # type: ignore[attr-defined]
+                raise Conflict("A run is already going in this session", code="session_busy")
+            message = _message(session_id, user_id, "user", content, None)
+            tx.s.add(message)
+            await tx.s.flush()
+            await self.events.append(
+                tx,
+                user_id=user_id,
+                type="message.created",
+                session_id=session_id,
+                data={"message_id": message.id, "role": "user"},
+                description="User message",
+            )
+
     async def stop_all(self) -> None:
         """Cancel local runs (shutdown); each records itself as interrupted."""
         for task in list(self._runs.values()):
@@ -272,6 +282,7 @@ class Conversations:
         for task in list(self._runs.values()):
             with contextlib.suppress(BaseException):
                 await task
+        await self.workspaces.close()
 
 
 class Run:
@@ -376,7 +387,7 @@ class Run:
         finally:
             watcher.cancel()
             await self._close_providers()
-            await asyncio.shield(self.workspace.close())
+            self.conv.workspaces.release(self.workspace)
             if not self._ended:  # the last event could not be written: still free the session
                 async with self.conv.db.write() as tx:
                     await tx.s.execute(

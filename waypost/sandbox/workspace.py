@@ -40,6 +40,7 @@ class Workspace:
     ) -> None:
         self.root = root
         self.limits = limits
+        self.key = key
         self.identity = identity if identity is not None else identity_for(key)
         self._proc: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
@@ -175,3 +176,60 @@ async def _read_frame(proc: asyncio.subprocess.Process) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise WorkerFailed("the tool process sent a malformed reply")
     return value
+
+
+class WorkspacePool:
+    """Workspaces kept between runs: a sandbox's next message reuses its warm worker.
+
+    A workspace is handed out per (sandbox, limits); when no run holds it for
+    `idle_seconds` its worker is ended. Changed limits make a new workspace (the old one
+    idles out). Per process: a worker serves the runs of the server that started it.
+    """
+
+    def __init__(self, idle_seconds: float = 30.0) -> None:
+        self.idle_seconds = idle_seconds
+        self._entries: dict[tuple[str, Limits], _Entry] = {}
+
+    def acquire(self, root: Path, limits: Limits, key: str) -> Workspace:
+        """The sandbox's workspace, held until `release`."""
+        entry = self._entries.get((key, limits))
+        if entry is None:
+            entry = self._entries[(key, limits)] = _Entry(Workspace(root, limits, key))
+        entry.holders += 1
+        if entry.idle is not None:
+            entry.idle.cancel()
+            entry.idle = None
+        return entry.workspace
+
+    def release(self, workspace: Workspace) -> None:
+        """A run is done with the workspace; end its worker once nobody used it for a while."""
+        key = workspace.key
+        entry = self._entries.get((key, workspace.limits))
+        if entry is None or entry.workspace is not workspace:
+            return
+        entry.holders -= 1
+        if entry.holders == 0:
+            loop = asyncio.get_running_loop()
+            entry.idle = loop.call_later(self.idle_seconds, self._expire, key, workspace.limits)
+
+    def _expire(self, key: str, limits: Limits) -> None:
+        entry = self._entries.get((key, limits))
+        if entry is not None and entry.holders == 0:
+            del self._entries[(key, limits)]
+            entry.closing = asyncio.ensure_future(entry.workspace.close())
+
+    async def close(self) -> None:
+        """End every worker (shutdown)."""
+        entries, self._entries = list(self._entries.values()), {}
+        for entry in entries:
+            if entry.idle is not None:
+                entry.idle.cancel()
+            await entry.workspace.close()
+
+
+class _Entry:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.holders = 0
+        self.idle: asyncio.TimerHandle | None = None
+        self.closing: asyncio.Future[None] | None = None
