@@ -10,7 +10,7 @@ from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import ExtractionOut, ExtractRequest, ListPage, RawExtractRequest
 from waypost.api.views import extraction_out
 from waypost.errors import Invalid
-from waypost.extract import MailContent, content_from_bytes
+from waypost.extract import MailContent
 
 router = APIRouter(prefix="/api/v1", tags=["extraction"])
 
@@ -28,8 +28,9 @@ async def extract_content(
     body: RawExtractRequest, user: UserDep, svc: ServicesDep
 ) -> ExtractionOut:
     """Extract from a raw message (``raw``) or from its parts (subject, from, text, html)."""
+    content: MailContent | bytes
     if body.raw is not None:
-        content = content_from_bytes(body.raw.encode("utf-8", "surrogateescape"))
+        content = body.raw.encode("utf-8", "surrogateescape")  # parsed off the loop
     elif body.text is None and body.html is None and body.subject is None:
         raise Invalid("raw, or one of text, html, subject, is required")
     else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ._limits import Work
 from ._model import Candidate, Extraction, Kind, MailContent
 from .content import content_from_bytes
 from .links import extract_magic_link
@@ -17,6 +18,7 @@ __all__ = [
     "Extraction",
     "Kind",
     "MailContent",
+    "Work",
     "content_from_bytes",
     "extract",
     "extract_magic_link",
@@ -24,12 +26,20 @@ __all__ = [
 ]
 
 
-def extract(content: MailContent, kind: Literal["otp", "magic_link", "auto"]) -> Extraction:
-    """Extract an OTP, a magic link, or (``auto``) whichever is more confident (ties → otp)."""
+def extract(
+    content: MailContent,
+    kind: Literal["otp", "magic_link", "auto"],
+    work: Work | None = None,
+) -> Extraction:
+    """Extract an OTP, a magic link, or (``auto``) whichever is more confident (ties → otp).
+
+    The cost is bounded whatever the input (see :mod:`._limits`); ``work``, when
+    given, counts what the extractors looked at.
+    """
     if kind == "otp":
-        return extract_otp(content)
+        return extract_otp(content, work)
     if kind == "magic_link":
-        return extract_magic_link(content)
-    otp = extract_otp(content)
-    link = extract_magic_link(content)
+        return extract_magic_link(content, work)
+    otp = extract_otp(content, work)
+    link = extract_magic_link(content, work)
     return link if link.confidence > otp.confidence else otp

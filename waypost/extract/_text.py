@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from ._limits import MAX_HTML_CHARS, MAX_LINKS, MAX_TEXT_CHARS
 from ._url import unescape_attr
 
 _SKIP = frozenset({"style", "script", "title", "noscript", "template", "xml"})
@@ -186,6 +187,11 @@ class _Parser(HTMLParser):
         self.emph: list[tuple[int, int, int]] = []
         self.links: list[Link] = []
         self.open_links: list[Link] = []
+        # per open link: images seen and alt texts collected before it opened
+        self.link_marks: list[tuple[int, int]] = []
+        self.images = 0
+        self.alts: list[str] = []
+        self.open_tags: dict[str, int] = {}
 
     def _emit(self, s: str) -> None:
         if not s:
@@ -205,15 +211,16 @@ class _Parser(HTMLParser):
         elif tag in _CELL and self.last not in "\n\t ":
             self._emit("\t")
         if tag == "img":
+            # credited to every open link when it closes (no per-image walk of the links)
+            self.images += 1
             alt = normalize(a.get("alt", "")).strip()
-            for link in self.open_links:
-                link.has_img = True
-                if alt:
-                    link.alt = (link.alt + " " + alt).strip()
+            if alt:
+                self.alts.append(alt)
         if tag == "a" and not (self.skip or self.hidden):
             href = _raw_href(self.get_starttag_text() or "", a.get("href", ""))
             link = Link(href=href, title=normalize(a.get("title", "")).strip(), start=self.length)
             self.open_links.append(link)
+            self.link_marks.append((self.images, len(self.alts)))
         if tag in _VOID:
             if tag in _BLOCK:
                 self._newline()
@@ -231,6 +238,7 @@ class _Parser(HTMLParser):
         if style:
             level = max(level, _style_emphasis(style))
         self.stack.append((tag, skip, hidden, level, self.length))
+        self.open_tags[tag] = self.open_tags.get(tag, 0) + 1
         self.skip += skip
         self.hidden += hidden
 
@@ -239,8 +247,18 @@ class _Parser(HTMLParser):
         if tag not in _VOID:
             self.handle_endtag(tag)
 
+    def close_link(self) -> None:
+        """End the innermost open link here, with the images met while it was open."""
+        link = self.open_links.pop()
+        images, alts = self.link_marks.pop()
+        link.end = self.length
+        link.has_img = self.images > images
+        link.alt = " ".join(self.alts[alts : min(len(self.alts), alts + 50)])
+        self.links.append(link)
+
     def _pop(self) -> None:
         tag, skip, hidden, level, start = self.stack.pop()
+        self.open_tags[tag] -= 1
         self.skip -= skip
         self.hidden -= hidden
         if level and self.length > start:
@@ -248,23 +266,20 @@ class _Parser(HTMLParser):
         if tag in _BLOCK:
             self._newline()
         if tag == "a" and self.open_links:
-            link = self.open_links.pop()
-            link.end = self.length
-            self.links.append(link)
+            self.close_link()
 
     def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                while len(self.stack) > i:
-                    self._pop()
-                break
-        else:
-            if tag == "a" and self.open_links:
-                link = self.open_links.pop()
-                link.end = self.length
-                self.links.append(link)
-            if tag in _BLOCK:
-                self._newline()
+        if self.open_tags.get(tag):
+            # the innermost open element of that name (pops pay for the walk)
+            for i in range(len(self.stack) - 1, -1, -1):
+                if self.stack[i][0] == tag:
+                    while len(self.stack) > i:
+                        self._pop()
+                    return
+        if tag == "a" and self.open_links:
+            self.close_link()
+        if tag in _BLOCK:
+            self._newline()
 
     def handle_data(self, data: str) -> None:
         if self.skip or self.hidden:
@@ -277,34 +292,73 @@ class _Parser(HTMLParser):
         self._emit(s)
 
 
+# The stdlib parser rescans to the end of the input from every "<" that does not end in
+# a ">" before the next "<" ("<a<a<a…", "</</…": quadratic). A few are harmless (a "<"
+# in a quoted attribute value); past this many, they are written as "&lt;", which the
+# parser decodes to the same "<" it would have emitted as text.
+_STRAY_LT_TOLERATED = 64
+
+
+def _defuse_stray_lt(html: str) -> str:
+    """``html`` with each "<" followed by another "<" before any ">" escaped, if many."""
+    stray: list[int] = []
+    i = html.find("<")
+    while i != -1:
+        j = html.find("<", i + 1)
+        if html.find(">", i + 1, len(html) if j == -1 else j) == -1:
+            stray.append(i)
+        i = j
+    if len(stray) <= _STRAY_LT_TOLERATED:
+        return html
+    parts: list[str] = []
+    last = 0
+    for i in stray:
+        parts.append(html[last:i])
+        parts.append("&lt;")
+        last = i + 1
+    parts.append(html[last:])
+    return "".join(parts)
+
+
 @lru_cache(maxsize=16)
 def parse_html(html: str) -> Visible:
     """Render HTML to visible text (blocks → newlines, cells → tabs) with emphasis and links.
 
+    Only the first ``MAX_HTML_CHARS`` of the HTML are parsed and the first
+    ``MAX_TEXT_CHARS`` of visible text kept, with the first ``MAX_LINKS`` links.
     Cached (both extractors parse the same body); treat the result as read-only.
     """
     p = _Parser()
     try:
-        p.feed(html)
+        p.feed(_defuse_stray_lt(html[:MAX_HTML_CHARS]))
         p.close()
     except Exception:
         pass
     while p.stack:
         p._pop()
-    text = "".join(p.parts)
-    for link in p.open_links:
-        link.end = len(text)
-        p.links.append(link)
+    while p.open_links:
+        p.close_link()
+    text = "".join(p.parts)[:MAX_TEXT_CHARS]
     for link in p.links:
-        link.text = " ".join(text[link.start : link.end].split())
+        link.end = min(link.end, len(text))
     p.links.sort(key=lambda k: k.start)
-    return Visible(text=text, emph=p.emph, links=p.links)
+    links = [k for k in p.links if k.start <= len(text)][:MAX_LINKS]
+    for link in links:
+        # anchor text is judged on its first words ("Verify", "Sign in"); a bounded
+        # slice keeps nested unclosed anchors from copying the whole text each
+        link.text = " ".join(text[link.start : min(link.end, link.start + 1_000)].split())
+    emph = [(s, min(e, len(text)), lv) for s, e, lv in p.emph if s < len(text)]
+    return Visible(text=text, emph=emph, links=links)
 
 
 @lru_cache(maxsize=16)
 def plain_text(text: str) -> str:
-    """Normalise a text/plain body (NFKC, zero-width removed, LF line endings)."""
-    return normalize(text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Normalise a text/plain body (NFKC, zero-width removed, LF line endings).
+
+    Only the first ``MAX_TEXT_CHARS`` are read and kept.
+    """
+    text = text[: MAX_TEXT_CHARS + 1_000]  # a little slack for CR LF pairs
+    return normalize(text.replace("\r\n", "\n").replace("\r", "\n"))[:MAX_TEXT_CHARS]
 
 
 def split_lines(text: str) -> list[tuple[int, str]]:

@@ -10,6 +10,8 @@ import re
 import zlib
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ._limits import MAX_DECODED_BYTES
+
 _ENTITY = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
@@ -147,6 +149,7 @@ _VERIFY_PATH = re.compile(
     r"|password|invit|accept|token|otp|callback|register|passwordless|action",
     re.IGNORECASE,
 )
+_URLDEFENSE = re.compile(r"/__(https?://.+?)__;")
 _B64 = re.compile(r"^[A-Za-z0-9_\-+/]{12,}={0,2}$")
 
 
@@ -182,9 +185,12 @@ def _url_in_json(text: str, depth: int = 0) -> str | None:
 def _decoded_text(raw: bytes) -> str | None:
     if raw[:1] == b"x":  # zlib stream (Mailgun-style "eJ..." tokens)
         try:
-            raw = zlib.decompress(raw)
+            inflate = zlib.decompressobj()
+            raw = inflate.decompress(raw, MAX_DECODED_BYTES)
         except zlib.error:
             return None
+        if inflate.unconsumed_tail:
+            return None  # a bomb, not a link
     try:
         return raw.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -242,7 +248,8 @@ def _unwrap_once(url: str) -> str | None:
     outer_verify = bool(_VERIFY_PATH.search(parts.path))
     tracker = known or tracker_path or (label_based and not outer_verify)
     if "urldefense" in host:
-        m = re.search(r"/__(https?://.+?)__;", url)
+        # no start after the last "__;" can match: bound the lazy scan to that prefix
+        m = _URLDEFENSE.search(url, 0, url.rfind("__;") + 3)
         if m:
             return m.group(1)
     m = re.search(r"/(https?(?::|%3A)(?:%2F|/){2}[^/?#]+)", parts.path, re.IGNORECASE)
@@ -251,6 +258,10 @@ def _unwrap_once(url: str) -> str | None:
         if "://" in target:
             return target
     params = parse_qsl(parts.query, keep_blank_values=True)
+    long_values: dict[str, int] = {}  # per key, values of 16+ characters
+    for name, value in params:
+        if len(value) >= 16:
+            long_values[name.lower()] = long_values.get(name.lower(), 0) + 1
     for name, value in params:
         key = name.lower()
         if key not in _TARGET_PARAMS and not tracker:
@@ -261,7 +272,7 @@ def _unwrap_once(url: str) -> str | None:
         if tracker:
             return found
         if key in _STRONG_TARGET_PARAMS and not outer_verify:
-            others = [v for k, v in params if k.lower() != key and len(v) >= 16]
+            others = sum(long_values.values()) - long_values.get(key, 0)
             if not others:
                 return found
     if tracker:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from ._limits import MAX_LINKS, MAX_SUBJECT_CHARS, MAX_URL_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
 from ._text import normalize, parse_html, plain_text
 from ._url import unwrap
@@ -95,6 +96,7 @@ _SOCIAL = (
 )
 _IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|css|js)(?:$|\?)", re.IGNORECASE)
 _TEXT_URL = re.compile(r"https?://[!-~]+", re.IGNORECASE)
+_MD_LABEL = re.compile(r"\[([^\]]{1,80})\]\($")
 
 
 @dataclass
@@ -111,10 +113,16 @@ class _Link:
 
 def _clean_text_url(url: str) -> str:
     url = url.rstrip(".,;:!?*'\"»>")
-    while url.endswith(")") and url.count("(") < url.count(")"):
+    # unbalanced closing brackets are punctuation around the URL (counted once: the
+    # characters stripped in between are no brackets)
+    opened, closed = url.count("("), url.count(")")
+    while url.endswith(")") and opened < closed:
         url = url[:-1].rstrip(".,;:!?*'\"")
-    while url.endswith("]") and url.count("[") < url.count("]"):
+        closed -= 1
+    opened, closed = url.count("["), url.count("]")
+    while url.endswith("]") and opened < closed:
         url = url[:-1]
+        closed -= 1
     return url.replace("&amp;", "&")
 
 
@@ -243,7 +251,16 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
     link.score = s
 
 
+# characters before a URL written in plain text where its label is looked for
+# ("Verify: <url>", "[Verify](<url>)"); a label is at most 60 characters
+_LABEL_REACH = 256
+
+
 def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
+    """Links in reading order: HTML anchors, URLs in the HTML's text, in the plain text.
+
+    At most ``MAX_LINKS`` are returned; URLs over ``MAX_URL_CHARS`` are skipped.
+    """
     out: list[_Link] = []
     texts: list[str] = []
     if content.html and content.html.strip():
@@ -253,6 +270,8 @@ def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
         for lk in vis.links:
             href = lk.href.strip()
             if not href.lower().startswith(("http://", "https://")):
+                continue
+            if len(href) > MAX_URL_CHARS or len(out) >= MAX_LINKS:
                 continue
             url, changed = unwrap(href)
             text = " ".join(x for x in (lk.text, lk.alt, lk.title) if x)
@@ -270,6 +289,10 @@ def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
             )
             linked.add(href)
         for m in _TEXT_URL.finditer(vis.text):
+            if len(out) >= MAX_LINKS:
+                break
+            if m.end() - m.start() > MAX_URL_CHARS:
+                continue
             raw = _clean_text_url(m.group(0))
             if raw in linked:
                 continue
@@ -288,12 +311,20 @@ def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
         text = plain_text(content.text)
         texts.append(text)
         for m in _TEXT_URL.finditer(text):
+            if len(out) >= MAX_LINKS:
+                break
+            if m.end() - m.start() > MAX_URL_CHARS:
+                continue
             raw = _clean_text_url(m.group(0))
             url, changed = unwrap(raw)
-            # "Verify: <url>" or markdown [Verify](url)
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            anchor = text[line_start : m.start()].strip(" \t<([:")
-            md = re.search(r"\[([^\]]{1,80})\]\($", text[line_start : m.start()])
+            # "Verify: <url>" or markdown [Verify](url), within the line's last characters
+            reach = max(0, m.start() - _LABEL_REACH)
+            line_start = text.rfind("\n", reach, m.start()) + 1 or reach
+            before = text[line_start : m.start()]
+            anchor = before.strip(" \t<([:")
+            if line_start == reach and reach > 0 and text[reach - 1] != "\n":
+                anchor = ""  # a long line goes on before the window: no short label
+            md = _MD_LABEL.search(before)
             if md:
                 anchor = md.group(1)
             out.append(
@@ -317,12 +348,20 @@ MIDPOINT = 1.8
 TEMPERATURE = 0.5
 
 
-def extract_magic_link(content: MailContent) -> Extraction:
-    """Find the verification / sign-in / reset link; unwraps click-trackers when possible."""
-    subject = normalize(content.subject or "")
+def extract_magic_link(content: MailContent, work: Work | None = None) -> Extraction:
+    """Find the verification / sign-in / reset link; unwraps click-trackers when possible.
+
+    Scores at most ``MAX_LINKS`` links from bounded parts (see :mod:`._limits`);
+    ``work``, when given, counts what was looked at.
+    """
+    subject = normalize((content.subject or "")[:MAX_SUBJECT_CHARS])[:MAX_SUBJECT_CHARS]
     subject_action = bool(_TEXT_ACTION.search(subject))
     links, texts = _gather(content)
-    sender_site = _sender_site(content.sender)
+    sender_site = _sender_site((content.sender or "")[:MAX_SUBJECT_CHARS])
+    if work is not None:
+        work.chars += len(subject) + sum(len(t) for t in texts)
+        work.links += len(links)
+        work.url_chars += sum(len(lk.shown) for lk in links)
     # a meeting invitation's join link, a booking's "view itinerary": not sign-in links
     doc_pen = 0.0
     if any(meeting_text(t) for t in texts):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from ._limits import MAX_CANDIDATES, MAX_SUBJECT_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
 from ._text import normalize, parse_html, plain_text, split_lines
 from .confidence import confidences
@@ -42,9 +44,9 @@ _STRONG_LATIN = (
     r"|engangskode\w*|bekræftelseskode\w*|sikkerhedskode\w*|verifikationskode\w*"
     r"|bekreftelseskode\w*|sikkerhetskode\w*|verifiseringskode\w*|påloggingskode\w*"
     r"|engångslösenord|din kod|din kode|koden är|koden er|koden din"
-    r"|\w*koodi(?:si|nne|a|n)?|kertakäyttö\w*|kertakoodi\w*"
+    r"|(?<!\w)\w*koodi(?:si|nne|a|n)?|kertakäyttö\w*|kertakoodi\w*"
     r"|ověřovací kód|potvrzovací kód|jednorázový kód|bezpečnostní kód|přihlašovací kód"
-    r"|váš kód|overovací kód|\w*(?:ellenőrző|megerősítő|biztonsági|belépési|hitelesítő)"
+    r"|váš kód|overovací kód|(?<!\w)\w*(?:ellenőrző|megerősítő|biztonsági|belépési|hitelesítő)"
     r" ?kód\w*|kódod|kódja|egyszer használatos"
     r"|cod(?:ul)? de (?:verificare|confirmare|securitate|autentificare|acces)|codul (?:tău|dvs)"
     r"|cod unic|mã xác minh|mã xác thực|mã xác nhận|mã otp|mã của bạn|mã bảo mật|mã đăng nhập"
@@ -111,7 +113,7 @@ _UNIT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _PROMO = re.compile(
-    r"(?<![^\W\d_])(?:\d+ ?% off|off|sale|discount\w*|checkout|coupon\w*|promo\w*|offer\w*"
+    r"(?<![^\W\d_])(?:(?<!\d\d)\d+ ?% off|off|sale|discount\w*|checkout|coupon\w*|promo\w*|offer\w*"
     r"|save|shop|shopping|free shipping|voucher|referral|refer|invite|friends?|rewards?|bonus"
     r"|gift|rabatt\w*|gutschein\w*|angebot|descuento\w*"
     r"|oferta|cupón|cupom|réduction|promotion|soldes|sconto|saldi|скидк\w*|промокод)"
@@ -163,14 +165,14 @@ _MASKS = re.compile(
             r"\d{1,2}\s?h\s?\d{2}\b",
             r"\d{1,2}\s?時\s?\d{1,2}\s?分",
             r"[$€£¥₹₩₽]\s?\d[\d,.\s]*\d|[$€£¥₹₩₽]\s?\d",
-            r"\d[\d,.]*\s?(?:€|\$|£|¥|円|元|원|₽|руб)",
-            r"\d+[.,]\d{1,2}(?![\d])",
+            r"\d[\d,.]{0,40}\s?(?:€|\$|£|¥|円|元|원|₽|руб)",
+            r"\d{1,40}[.,]\d{1,2}(?![\d])",
             r"\d{1,3}(?:[,.]\d{3})+(?:[.,]\d+)?",
             r"\+\d[\d\s().-]{6,}\d",
             r"\(\d{2,4}\)\s?\d{2,4}[\s.-]?\d{3,4}",
             r"\d{2,4}[.-]\d{3,4}[.-]\d{3,4}",
             r"\d{3,4}\s\d{3,4}\s\d{3,4}(?:\s\d{2,4})?",
-            r"\d+\s?%",
+            r"\d{1,40}\s?%",
             r"(?<![^\W\d_])(?:№|n°|nº|no\.|nr\.)\s?\d+",
             r"(?<![\w.])[vV]\d+(?:\.\d+)+",
         ]
@@ -221,6 +223,7 @@ def _mask(line: str) -> str:
 # --------------------------------------------------------------------------- candidates
 _TOKEN = re.compile(r"[0-9A-Za-z]+")
 _STRIP = " \t\"'“”‘’«»*_:.,!()[]{}<>|=-–—"
+_STRIP_SET = frozenset(_STRIP + "\n\t")
 _UPPER_WORDS = frozenset(
     "CODE CODES HELLO VERIFY EMAIL LOGIN SIGNIN IMPORTANT NOTE WARNING HELP TEAM THANKS "
     "THANK YOUR ACCOUNT PASSWORD RESET CONFIRM WELCOME SECURITY ALERT NOTICE ENTER HERE "
@@ -347,13 +350,97 @@ def _shape(value: str, grouped: bool) -> tuple[str, float] | None:
 _MAYBE = re.compile(r"[0-9]|[A-Z]{4}")
 
 
+class _Near:
+    """A neighbouring line as the scorer sees it, with its keyword hits computed once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.strong_last = _last_kw(_STRONG, text)
+        self.weak_last = _last_kw(_WEAK, text)
+        m = _STRONG.search(text)
+        self.strong_first = m.group(0) if m else None
+        self.label = text.rstrip().endswith(":")
+        self.tail32 = text[-32:]
+        self.tail80 = text[-80:]
+
+
+class _Line:
+    """Per-line facts shared by every candidate on it (each line is scanned once)."""
+
+    def __init__(self, masked: str) -> None:
+        self.masked = masked
+        self.low = masked.lower()
+        self.promo = _PROMO.search(self.low) is not None
+        self.copyright = "©" in self.low or "copyright" in self.low or "(c)" in self.low
+        # end of the last character that is not layout punctuation: a candidate ending
+        # at or after it ends the line; same for plain whitespace (subject rule)
+        self.content_end = len(self.low.rstrip(_STRIP + "\x00"))
+        self.text_end = len(self.low.rstrip())
+        # tab-separated cells: (start, end, stripped text, stripped text without " " "-")
+        self.cell_ends: list[int] = []
+        self.cells: list[tuple[int, str, str]] = []
+        pos = 0
+        for seg in masked.split("\t"):
+            stripped = seg.strip(_STRIP + "\x00")
+            self.cell_ends.append(pos + len(seg))
+            self.cells.append((pos, stripped, stripped.replace(" ", "").replace("-", "")))
+            pos += len(seg) + 1
+
+    def cell(self, start: int) -> tuple[str, str]:
+        """The cell holding offset ``start`` (the first one whose span includes it)."""
+        k = bisect_left(self.cell_ends, start)
+        if k < len(self.cells) and self.cells[k][0] <= start:
+            return self.cells[k][1], self.cells[k][2]
+        return "", ""
+
+
+class _Emphasis:
+    """Emphasis lookups in O(log n): the strongest span around a range, exact spans."""
+
+    def __init__(self, text: str, emph: list[tuple[int, int, int]]) -> None:
+        spans = sorted(emph)
+        self.starts = [es for es, _, _ in spans]
+        # per level v (highest first): running maximum of the ends of spans of level >= v
+        self.reach: list[tuple[int, list[int]]] = []
+        for v in sorted({lv for _, _, lv in spans if lv > 0}, reverse=True):
+            ends: list[int] = []
+            r = -1
+            for _, ee, lv in spans:
+                if lv >= v:
+                    r = max(r, ee)
+                ends.append(r)
+            self.reach.append((v, ends))
+        # spans whose text, stripped of layout characters, is exactly [a, b)
+        keep = [i for i, ch in enumerate(text) if ch not in _STRIP_SET]
+        self.exact: set[tuple[int, int]] = set()
+        for es, ee, _ in spans:
+            i = bisect_left(keep, es)
+            j = bisect_left(keep, ee) - 1
+            if i <= j:
+                self.exact.add((keep[i], keep[j] + 1))
+
+    def level(self, a: int, b: int) -> tuple[int, bool]:
+        """Highest level of the spans containing [a, b), and whether one is exactly it."""
+        k = bisect_right(self.starts, a) - 1
+        if k < 0:
+            return 0, False
+        for v, ends in self.reach:
+            if ends[k] >= b:
+                return v, (a, b) in self.exact
+        return 0, False
+
+
 class _Ctx:
-    """Per-source line context with lazily masked lines."""
+    """Per-source line context with lazily masked lines and per-line facts."""
 
     def __init__(self, src: _Src) -> None:
         self.src = src
         self.lines = split_lines(src.text)
         self._masked: dict[int, str] = {}
+        self._line: dict[int, _Line] = {}
+        self._near: dict[int, _Near] = {}
+        self._blank: dict[int, bool] = {}
+        self._emphasis: _Emphasis | None = None
 
     def masked(self, idx: int) -> str:
         m = self._masked.get(idx)
@@ -362,15 +449,37 @@ class _Ctx:
             self._masked[idx] = m
         return m
 
-    def neighbour(self, idx: int, step: int, count: int) -> list[str]:
-        out: list[str] = []
+    def line(self, idx: int) -> _Line:
+        info = self._line.get(idx)
+        if info is None:
+            info = _Line(self.masked(idx))
+            self._line[idx] = info
+        return info
+
+    def near(self, j: int) -> _Near:
+        info = self._near.get(j)
+        if info is None:
+            line = self.lines[j][1]
+            info = _Near(self.masked(j).lower() if _MAYBE.search(line) else line.lower())
+            self._near[j] = info
+        return info
+
+    def neighbour(self, idx: int, step: int, count: int) -> list[_Near]:
+        out: list[_Near] = []
         j = idx + step
         while 0 <= j < len(self.lines) and len(out) < count and abs(j - idx) <= 6:
-            line = self.lines[j][1]
-            if line.strip(" \t"):
-                out.append(self.masked(j).lower() if _MAYBE.search(line) else line.lower())
+            blank = self._blank.get(j)
+            if blank is None:
+                blank = self._blank[j] = not self.lines[j][1].strip(" \t")
+            if not blank:
+                out.append(self.near(j))
             j += step
         return out
+
+    def emphasis(self) -> _Emphasis:
+        if self._emphasis is None:
+            self._emphasis = _Emphasis(self.src.text, self.src.emph)
+        return self._emphasis
 
 
 def _last_kw(pat: re.Pattern[str], text: str) -> tuple[int, str] | None:
@@ -418,7 +527,9 @@ _IS_YOUR_CODE = re.compile(
 )
 
 
-def _keyword_score(before: str, after: str, prev: list[str], nxt: list[str]) -> tuple[float, str]:
+def _keyword_score(
+    before: str, after: str, prev: list[_Near], nxt: list[_Near]
+) -> tuple[float, str]:
     best = 0.0
     why = ""
 
@@ -444,17 +555,14 @@ def _keyword_score(before: str, after: str, prev: list[str], nxt: list[str]) -> 
     m = _WEAK.search(after[:30])
     if m:
         take(1.2, m.group(0))
-    for k, line in enumerate(prev):
-        m2 = _last_kw(_STRONG, line)
-        if m2:
-            take(2.9 - 0.9 * k, m2[1])
-        m2 = _last_kw(_WEAK, line)
-        if m2:
-            take(1.5 - 0.6 * k, m2[1])
-    for line in nxt[:1]:
-        m = _STRONG.search(line)
-        if m:
-            take(1.4, m.group(0))
+    for k, near in enumerate(prev):
+        if near.strong_last:
+            take(2.9 - 0.9 * k, near.strong_last[1])
+        if near.weak_last:
+            take(1.5 - 0.6 * k, near.weak_last[1])
+    for near in nxt[:1]:
+        if near.strong_first is not None:
+            take(1.4, near.strong_first)
     # "123456 is your Instagram code"
     m = _IS_YOUR_CODE.match(after)
     if m:
@@ -463,8 +571,8 @@ def _keyword_score(before: str, after: str, prev: list[str], nxt: list[str]) -> 
     if _IMPERATIVE.search(before[-24:]) and _WEAK.search(after[:32]):
         take(2.8, "enter … to")
     # a label line ("Here is the Steam Guard code you need:") right above the value
-    if prev and not before.strip(_STRIP + "\x00") and prev[0].rstrip().endswith(":"):
-        label = prev[0][-80:]
+    if prev and not before.strip(_STRIP + "\x00") and prev[0].label:
+        label = prev[0].tail80
         m = _STRONG.search(label)
         if m is None:
             m = next((w for w in _WEAK.finditer(label) if w.group(0).startswith(_CODEISH)), None)
@@ -473,11 +581,11 @@ def _keyword_score(before: str, after: str, prev: list[str], nxt: list[str]) -> 
     return best, why
 
 
-def _negative(before: str, after: str, prev: list[str], first_on_line: bool) -> float:
+def _negative(before: str, after: str, prev: list[_Near], first_on_line: bool) -> float:
     pen = 0.0
     window = before[-32:]
     if first_on_line and prev:
-        window = prev[0][-32:] + " " + window
+        window = prev[0].tail32 + " " + window
     last = None
     for m in _NEG.finditer(window):
         last = m
@@ -528,33 +636,48 @@ def meeting_text(text: str) -> bool:
     return _MEETING.search(text.lower()) is not None
 
 
-def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
+# characters after a candidate that the rules read ("… is your Instagram code", the
+# clause up to the end of the sentence: 61); the whole rest of the line is never copied
+_AFTER = 256
+_PREFIX = re.compile(r"(?<![0-9A-Za-z])[A-Z]{1,3}$")
+_CLAUSE_END = re.compile(r"[.!?;](?:\s|$)")
+
+
+def _score_sources(
+    sources: list[_Src], subject_strong: float, work: Work | None = None
+) -> list[_Occ]:
     occs: list[_Occ] = []
-    doc_kw = any(
-        _WEAK.search(src.text.lower()) or _STRONG.search(src.text.lower()) for src in sources
-    )
-    promo_subject = any(
-        src.name == "subject" and _PROMO.search(src.text.lower()) is not None for src in sources
-    )
+    lows = {src.name: src.text.lower() for src in sources}
+    doc_kw = any(_WEAK.search(low) or _STRONG.search(low) for low in lows.values())
+    subject_low = lows.get("subject", "")
+    promo_subject = _PROMO.search(subject_low) is not None
     doc_pen = 0.0
-    if subject_strong < 0.7 and any(
-        src.name == "subject" and _TXN_SUBJECT.search(src.text.lower()) for src in sources
-    ):
+    if subject_strong < 0.7 and _TXN_SUBJECT.search(subject_low):
         doc_pen -= 1.5
         if any(src.name == "subject" and finished_transaction(src.text) for src in sources):
             doc_pen -= 3.0
-    if any(_MEETING.search(src.text.lower()) for src in sources):
+    if any(_MEETING.search(low) for low in lows.values()):
         doc_pen -= 2.0
     for src in sources:
         ctx = _Ctx(src)
+        scored = 0
+        if work is not None:
+            work.chars += len(src.text)
         for idx, (line_start, line) in enumerate(ctx.lines):
+            if scored >= MAX_CANDIDATES:
+                break
+            if work is not None:
+                work.lines += 1
             if not _MAYBE.search(line):
                 continue
-            masked = ctx.masked(idx)
-            low = masked.lower()
+            info = ctx.line(idx)
+            masked = info.masked
+            low = info.low
             spans = _spans(masked)
             numeric_tokens = sum(1 for s in spans if any(ch.isdigit() for ch in "".join(s[2])))
             for start, end, parts in spans:
+                if scored >= MAX_CANDIDATES:
+                    break
                 value = "".join(parts)
                 shape = _shape(value, len(parts) > 1)
                 if shape is None:
@@ -567,16 +690,21 @@ def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
                 if prev_ch and prev_ch in "+/\\._=&?@\x00$€£¥%":
                     continue
                 if prev_ch == "-" and start >= 2 and masked[start - 2].isalnum():
-                    pre = re.search(r"(?<![0-9A-Za-z])[A-Z]{1,3}$", masked[: start - 1])
+                    # at most 3 letters and the character before them decide
+                    pre = _PREFIX.search(masked[max(0, start - 5) : start - 1])
                     if not (pre and _is_digits(value)):
                         continue
                 if next_ch in ("/", "%", "@", "_", "=", "\x00") and next_ch:
                     continue
                 if next_ch in ".,:-" and next2.isalnum():
                     continue
+                scored += 1
                 reasons = [kind]
                 before = low[max(0, start - 90) : start]
-                after = low[end:]
+                after = low[end : end + _AFTER]
+                if work is not None:
+                    work.candidates += 1
+                    work.window_chars += len(before) + len(after)
                 prev = ctx.neighbour(idx, -1, 2)
                 nxt = ctx.neighbour(idx, 1, 1)
                 kw, word = _keyword_score(before, after, prev, nxt)
@@ -587,38 +715,26 @@ def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
                 score += kw
                 if word:
                     reasons.append(f"near '{word.strip()}'")
-                segment = masked.split("\t")
-                seg_text = ""
-                pos = 0
-                for seg in segment:
-                    if pos <= start <= pos + len(seg):
-                        seg_text = seg
-                        break
-                    pos += len(seg) + 1
-                stripped = seg_text.strip(_STRIP + "\x00")
-                isolated = stripped.replace(" ", "").replace("-", "") == value.replace(" ", "")
+                stripped, compact = info.cell(start)
+                isolated = compact == value.replace(" ", "")
                 first_on_line = not before.strip(_STRIP + "\x00")
+                ends_line = end >= info.content_end  # nothing but layout after it
                 layout_w = 1.0 if kw > 0 else 0.4
                 if isolated:
                     score += 1.6 * layout_w
                     reasons.append("alone on its line")
-                elif len(stripped) <= 48 and not after.strip(_STRIP + "\x00"):
+                elif len(stripped) <= 48 and ends_line:
                     score += 0.6 * layout_w
                     reasons.append("ends a short line")
                 if kind == "letters" and not isolated:
                     continue
-                if src.name == "subject" and kw >= 2.5 and (first_on_line or not after.strip()):
+                if src.name == "subject" and kw >= 2.5 and (first_on_line or end >= info.text_end):
                     score += 1.0
                     reasons.append("leads/ends the subject")
                 # emphasis (HTML)
-                a, b = line_start + start, line_start + end
-                level = 0
-                exact = False
-                for es, ee, lv in src.emph:
-                    if es <= a and ee >= b:
-                        level = max(level, lv)
-                        if src.text[es:ee].strip(_STRIP + "\n\t") == raw.strip():
-                            exact = True
+                level, exact = 0, False
+                if src.emph:
+                    level, exact = ctx.emphasis().level(line_start + start, line_start + end)
                 if level:
                     score += (0.6 * level + (1.0 if exact else 0.0)) * layout_w
                     reasons.append("emphasised" + (" element" if exact else ""))
@@ -628,20 +744,20 @@ def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
                     pen -= 5.0
                 if _CURRENCY_BEFORE.search(before):
                     pen -= 5.0
-                clause = re.split(r"[.!?;](?:\s|$)", after, maxsplit=1)[0][:60]
+                clause = _CLAUSE_END.split(after, maxsplit=1)[0][:60]
                 if _STALE_AFTER.search(clause) or _STALE_BEFORE.search(before[-48:]):
                     pen -= 4.0
                 if prev_ch == "#" or before.rstrip().endswith("#"):
                     pen -= 3.0
                 if _is_digits(value) and len(value) == 4 and 1900 <= int(value) <= 2099:
                     pen -= 2.5
-                    if "©" in low or "copyright" in low or "(c)" in low:
+                    if info.copyright:
                         pen -= 5.0
                 if "©" in before or "copyright" in before:
                     pen -= 3.0
                 if numeric_tokens >= 3:
                     pen -= 0.8
-                if _PROMO.search(low) or promo_subject:
+                if info.promo or promo_subject:
                     pen -= 3.0
                 if _PROMO_CODE.match(value):
                     pen -= 1.5
@@ -663,7 +779,8 @@ def _score_sources(sources: list[_Src], subject_strong: float) -> list[_Occ]:
 
 def _sources(content: MailContent) -> tuple[list[_Src], float]:
     sources: list[_Src] = []
-    subject = normalize(content.subject or "").replace("\n", " ")
+    subject = normalize((content.subject or "")[:MAX_SUBJECT_CHARS])
+    subject = subject[:MAX_SUBJECT_CHARS].replace("\n", " ")
     if subject.strip():
         sources.append(_Src("subject", subject, []))
     if content.text and content.text.strip():
@@ -690,10 +807,15 @@ def _signature(raw: str) -> str:
     return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", raw.strip()))
 
 
-def extract_otp(content: MailContent) -> Extraction:
-    """Find the one-time code in an email; value None when nothing credible is found."""
+def extract_otp(content: MailContent, work: Work | None = None) -> Extraction:
+    """Find the one-time code in an email; value None when nothing credible is found.
+
+    Reads at most the first ``MAX_*_CHARS`` of each part and scores at most
+    ``MAX_CANDIDATES`` occurrences per part (see :mod:`._limits`); ``work``, when
+    given, counts what was looked at.
+    """
     sources, subject_strong = _sources(content)
-    occs = _score_sources(sources, subject_strong)
+    occs = _score_sources(sources, subject_strong, work)
     best: dict[str, _Occ] = {}
     seen: dict[str, set[str]] = {}
     for o in occs:

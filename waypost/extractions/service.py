@@ -14,7 +14,8 @@ from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Invalid, NotFound
 from waypost.events.log import EventLog
-from waypost.extract import MailContent, content_from_bytes, extract
+from waypost.extract import MailContent
+from waypost.extract.pool import extract_off_loop
 from waypost.ids import new_id
 from waypost.waits.matching import extraction_result
 
@@ -43,12 +44,16 @@ class Extractions:
         if row is None:
             raise NotFound.of("email")
         email, session_id = row
-        return await self._store(user_id, content_from_bytes(email.raw), kind, email.id, session_id)
+        return await self._store(user_id, email.raw, kind, email.id, session_id)
 
     async def from_content(
-        self, user_id: str, content: MailContent, kind: str, session_id: str | None = None
+        self,
+        user_id: str,
+        content: MailContent | bytes,
+        kind: str,
+        session_id: str | None = None,
     ) -> Extraction:
-        """Extract from posted content (raw message or parts)."""
+        """Extract from posted content: its parts, or a raw message (parsed off the loop)."""
         _check_kind(kind)
         if session_id is not None:
             async with self.db.read() as s:
@@ -58,12 +63,14 @@ class Extractions:
     async def _store(
         self,
         user_id: str,
-        content: MailContent,
+        content: MailContent | bytes,
         kind: str,
         email_id: str | None,
         session_id: str | None,
     ) -> Extraction:
-        found = extract(content, kind)  # type: ignore[arg-type]
+        # parsing and extraction run in a worker process: a hostile mail cannot stall
+        # the event loop (the engine's cost is bounded, see waypost.extract._limits)
+        found = (await extract_off_loop(content, (kind,)))[kind]  # type: ignore[arg-type]
         result = extraction_result(found, email_id)
         row = Extraction(
             id=new_id("ext"),

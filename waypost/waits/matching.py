@@ -7,6 +7,7 @@ from typing import Any
 
 from waypost.db.models import Email, Wait
 from waypost.extract import Extraction, MailContent, content_from_bytes, extract
+from waypost.extract.pool import extract_off_loop
 
 WAIT_TYPES = ("otp", "magic_link", "any")
 
@@ -50,17 +51,36 @@ def meets_criteria(wait: Wait, email: Email) -> bool:
 
 
 class EmailView:
-    """An email plus its parsed content, computed once and shared by every wait it is tried on."""
+    """An email plus its extractions, computed once and shared by every wait it is tried on.
 
-    def __init__(self, email: Email) -> None:
+    :meth:`prepare` computes them in a worker process (never on the event loop); the
+    extractions of a view can be handed to another view of the same email.
+    """
+
+    def __init__(self, email: Email, extractions: dict[str, Extraction] | None = None) -> None:
         self.email = email
         self._content: MailContent | None = None
-        self._extractions: dict[str, Extraction] = {}
+        self._extractions: dict[str, Extraction] = {} if extractions is None else extractions
+
+    @property
+    def extractions(self) -> dict[str, Extraction]:
+        return self._extractions
+
+    async def prepare(self, wait: Wait) -> None:
+        """Compute, off the event loop, the extraction ``evaluate(wait, self)`` will need."""
+        kind = wait.type
+        if kind == "any" or kind in self._extractions:
+            return
+        if not is_after_reference(wait, self.email) or not meets_criteria(wait, self.email):
+            return
+        found = await extract_off_loop(self.email.raw, (kind,))  # type: ignore[arg-type]
+        self._extractions.update(found)
 
     def extraction(self, kind: str) -> Extraction:
-        if self._content is None:
-            self._content = content_from_bytes(self.email.raw)
+        """The extraction of ``kind``: prepared, else computed here (on the caller's thread)."""
         if kind not in self._extractions:
+            if self._content is None:
+                self._content = content_from_bytes(self.email.raw)
             self._extractions[kind] = extract(self._content, kind)  # type: ignore[arg-type]
         return self._extractions[kind]
 

@@ -30,6 +30,7 @@ from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
 from waypost.events.bus import CLOSED, EventBus
 from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent
+from waypost.extract import Extraction as Extracted
 from waypost.ids import new_id
 from waypost.waits.matching import WAIT_TYPES, EmailView, Outcome, evaluate
 
@@ -348,24 +349,25 @@ class Waits:
         except IntegrityError:
             return
 
-    async def _extract_for_waits(self, inbox_id: str, email_id: str) -> dict[str, Extraction]:
-        """Extract, before taking the write lock and off the loop, what the inbox's
-        pending waits will ask of the email."""
-        view: EmailView | None = None
+    async def _extract_for_waits(self, inbox_id: str, email_id: str) -> dict[str, Extracted]:
+        """Extract, off the loop and before taking the write lock, what the inbox's pending
+        waits will ask of the email."""
         async with self.db.read() as s:
             email = (
                 await s.execute(select(Email).where(Email.id == email_id))
             ).scalar_one_or_none()
             if email is None:
                 return {}
-            waits = (
-                await s.execute(
-                    select(Wait).where(Wait.inbox_id == inbox_id, Wait.status == "pending")
-                )
-            ).scalars()
-            view = EmailView(email)
-            for wait in waits:
-                await view.prepare(wait)
+            waits = list(
+                (
+                    await s.execute(
+                        select(Wait).where(Wait.inbox_id == inbox_id, Wait.status == "pending")
+                    )
+                ).scalars()
+            )
+        view = EmailView(email)
+        for wait in waits:
+            await view.prepare(wait)
         return view.extractions
 
     async def _claim(self, tx: Tx, wait: Wait, email: Email, outcome: Outcome) -> bool:

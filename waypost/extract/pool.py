@@ -1,0 +1,77 @@
+"""Run the extraction engine off the event loop, in a small pool of worker processes.
+
+The engine is bounded (see :mod:`._limits`) but its worst bounded input still costs
+some hundreds of milliseconds of CPU in C regex calls that hold the GIL, so a thread
+would still stall the loop; a process does not. Workers are spawned (not forked: the
+server runs threads) on first use and import only :mod:`waypost.extract`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Literal
+
+from ._model import Extraction, MailContent
+from .content import content_from_bytes
+
+Mode = Literal["otp", "magic_link", "auto"]
+
+WORKERS = 2
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+def run(source: MailContent | bytes, kinds: Sequence[Mode]) -> dict[str, Extraction]:
+    """Parse (raw bytes) and extract each kind; what a worker runs, also usable inline."""
+    from . import extract  # the package's entry point (keeps this module importable alone)
+
+    content = content_from_bytes(source) if isinstance(source, bytes) else source
+    return {kind: extract(content, kind) for kind in dict.fromkeys(kinds)}
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(
+                max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def extract_off_loop(
+    source: MailContent | bytes, kinds: Sequence[Mode]
+) -> dict[str, Extraction]:
+    """:func:`run` in a worker process; a pool whose worker died is replaced once."""
+    loop = asyncio.get_running_loop()
+    for attempt in range(2):
+        pool = _executor()
+        try:
+            return await loop.run_in_executor(pool, run, source, tuple(kinds))
+        except BrokenProcessPool:
+            _discard(pool)
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def shutdown() -> None:
+    """Stop the workers (they also stop when the process exits)."""
+    with _lock:
+        pool = _pool
+    if pool is not None:
+        _discard(pool)
