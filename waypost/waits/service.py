@@ -290,17 +290,20 @@ class Waits:
         self._spawn(self._scan_backlog(wait_id))
 
     async def _scan_backlog(self, wait_id: str) -> None:
-        """Try the mail that arrived since the wait's reference point, oldest first."""
+        """Try the mail that arrived since the wait's reference point, oldest first.
+
+        Each email is extracted (off the loop) before any write lock is taken, so a backlog
+        of hostile mail costs its owner's wait time, never the other writers' lock; the
+        claim then re-checks, in its own transaction, that the wait is still pending.
+        """
         claimed_by = aliased(Wait)
-        try:
-            async with self.db.write() as tx:
-                wait = (
-                    await tx.s.execute(select(Wait).where(Wait.id == wait_id))
-                ).scalar_one_or_none()
-                if wait is None or wait.status != "pending":
-                    return
-                emails = (
-                    await tx.s.execute(
+        async with self.db.read() as s:
+            wait = (await s.execute(select(Wait).where(Wait.id == wait_id))).scalar_one_or_none()
+            if wait is None or wait.status != "pending":
+                return
+            emails = list(
+                (
+                    await s.execute(
                         select(Email)
                         .where(
                             Email.inbox_id == wait.inbox_id,
@@ -310,14 +313,21 @@ class Waits:
                         .order_by(Email.id)
                     )
                 ).scalars()
-                for email in emails:
-                    view = EmailView(email)
-                    await view.prepare(wait)  # off the loop (held in the transaction: rare)
-                    outcome = evaluate(wait, view)
-                    if outcome is not None and await self._claim(tx, wait, email, outcome):
+            )
+        for email in emails:
+            view = EmailView(email)
+            await view.prepare(wait)
+            outcome = evaluate(wait, view)
+            if outcome is None:
+                continue
+            try:
+                async with self.db.write() as tx:
+                    current = await tx.s.get(Wait, wait.id)
+                    if current is not None and await self._claim(tx, current, email, outcome):
                         return
-        except IntegrityError:
-            return  # a concurrent transaction took that email for another wait
+            except IntegrityError:
+                continue  # a concurrent transaction took that email for another wait
+            return  # no longer pending: resolved, timed out or cancelled meanwhile
 
     async def _on_email(self, inbox_id: str, email_id: str) -> None:
         """Give a new email to the oldest pending wait of its inbox that it satisfies."""
