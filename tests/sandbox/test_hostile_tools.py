@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 
-from waypost.sandbox import Limits, Sandbox, Workspace, call_tool
+from waypost.sandbox import Limits, Sandbox, Workspace, call_tool, cgroup
 from waypost.sandbox import sandbox as sandbox_module
 from waypost.sandbox.identity import identity_for
 from waypost.sandbox.workspace import WorkspacePool
@@ -191,3 +192,50 @@ async def test_the_pool_keeps_a_warm_worker_between_runs_then_ends_it(root: Path
     assert proc is not None and proc.returncode is None
     await asyncio.wait_for(proc.wait(), 10)  # ended after the idle time
     await pool.close()
+
+
+def _sleeping(marker: str) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
+def _nice_and_cpu_cgroup(pid: int) -> tuple[int, str]:
+    with open(f"/proc/{pid}/stat", "rb") as fh:
+        stat = fh.read()
+    nice = int(stat[stat.rfind(b")") + 2 :].split()[16])
+    with open(f"/proc/{pid}/cgroup", encoding="ascii") as fh:
+        cpu = [line.split(":", 2)[2].strip() for line in fh if ":cpu" in line or "::" in line]
+    return nice, " ".join(cpu)
+
+
+@pytest.mark.usefixtures("bwrap")
+async def test_agents_work_yields_the_cpu_even_after_setsid(workspace: Workspace) -> None:
+    """Commands and the file-tool worker run at nice 19 in the low-weight cpu cgroup."""
+    marker = f"{uuid.uuid4().int % 10**6}.5"
+    task = asyncio.create_task(
+        call_tool(workspace, "run_command", {"command": f"setsid sleep {marker} & wait"})
+    )
+    for _ in range(200):
+        if pids := _sleeping(marker):
+            break
+        await asyncio.sleep(0.05)
+    assert pids, "the command never started"
+    await call_tool(workspace, "list_files", {})
+    assert workspace._proc is not None
+    group = cgroup.cpu_group()
+    for pid in (pids[0], workspace._proc.pid):
+        nice, cpu = _nice_and_cpu_cgroup(pid)
+        assert nice == 19
+        if group is not None:
+            assert cgroup.PARENT_NAME in cpu, cpu
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -49,7 +49,7 @@ async def test_run_command_refuses(
 
 def test_build_argv_flags(root: Path) -> None:
     argv = runner.build_argv("bwrap", root, "true", Limits())
-    for flag in ("--unshare-all", "--die-with-parent", "--new-session", "--clearenv"):
+    for flag in ("--unshare-all", "--die-with-parent", "--clearenv"):
         assert flag in argv
     assert "--share-net" not in argv
     i = argv.index("--bind")

@@ -1,9 +1,14 @@
-"""A pids cgroup per command, where the host lets us make one.
+"""Sandbox processes in cgroups of their own, where the host lets us make them.
 
-`RLIMIT_NPROC` counts a uid's processes; a pids cgroup counts the processes of one command
-however they are spawned, and lets the whole group be killed at once. Used on top of the
-sandbox's own uid when the host offers a writable pids hierarchy (cgroup v1's `pids`
-controller, or v2 with `pids` enabled); without one, commands run without it.
+- **pids**, one group per command: `RLIMIT_NPROC` counts a uid's processes; a pids cgroup
+  counts one command's however they are spawned, and lets the whole group be killed at once.
+- **cpu**, one group for every sandbox process (commands and file-tool workers): the lowest
+  weight there is, and `cpu.idle` where the kernel has it, so agents' work gets the CPU the
+  server leaves. Being in a cgroup also takes a process out of the kernel's autogroups, where
+  each new session (a `setsid` in a command) would otherwise weigh as much as the server.
+
+Used where the host offers writable hierarchies (cgroup v1's controllers, or v2 with them
+enabled); without them, commands run without (and at nice 19, see `lower_priority`).
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from pathlib import Path
 PARENT_NAME = "waypost-sandboxes"
 
 _lock = threading.Lock()
-_parent: Path | None = None
-_probed = False
+_parents: dict[str, Path | None] = {}
+_cpu: tuple[Path | None] | None = None
 
 
 def _mounts() -> list[tuple[str, str, list[str]]]:
@@ -47,32 +52,32 @@ def _own_path(controller: str | None) -> str:
     return "/"
 
 
-def _candidates() -> list[Path]:
+def _candidates(controller: str) -> list[Path]:
     out: list[Path] = []
     for fstype, mountpoint, options in _mounts():
         try:
-            if fstype == "cgroup" and "pids" in options:
-                out.append(Path(mountpoint) / _own_path("pids").lstrip("/"))
+            if fstype == "cgroup" and controller in options:
+                out.append(Path(mountpoint) / _own_path(controller).lstrip("/"))
             elif fstype == "cgroup2":
                 base = Path(mountpoint) / _own_path(None).lstrip("/")
-                if "pids" in (base / "cgroup.controllers").read_text().split():
+                if controller in (base / "cgroup.controllers").read_text().split():
                     out.append(base)
         except OSError:
             continue
     return out
 
 
-def _make_parent() -> Path | None:
-    for base in _candidates():
+def _make_parent(controller: str, probe_files: tuple[str, ...]) -> Path | None:
+    for base in _candidates(controller):
         parent = base / PARENT_NAME
         try:
             parent.mkdir(exist_ok=True)
             subtree = parent / "cgroup.subtree_control"
             if subtree.exists():  # v2: children of ours need the controller enabled here
-                subtree.write_text("+pids")
+                subtree.write_text(f"+{controller}")
             probe = parent / f"probe-{uuid.uuid4().hex}"
             probe.mkdir()
-            ok = (probe / "pids.max").exists()
+            ok = any((probe / name).exists() for name in probe_files)
             probe.rmdir()
         except OSError:
             continue
@@ -81,14 +86,73 @@ def _make_parent() -> Path | None:
     return None
 
 
+def _parent(controller: str, probe_files: tuple[str, ...]) -> Path | None:
+    with _lock:
+        if controller not in _parents:
+            _parents[controller] = _make_parent(controller, probe_files)
+        return _parents[controller]
+
+
 def pids_parent() -> Path | None:
     """Where per-command pids cgroups go, or None when the host offers none (probed once)."""
-    global _parent, _probed
+    return _parent("pids", ("pids.max",))
+
+
+def _write_first(directory: Path, settings: list[tuple[str, str]]) -> bool:
+    """Write the first of these (file, value) settings the kernel has; True if one took."""
+    for name, value in settings:
+        try:
+            (directory / name).write_text(value)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def cpu_group() -> Path | None:
+    """The one low-weight cpu cgroup of every sandbox process (None where there is none)."""
+    global _cpu
     with _lock:
-        if not _probed:
-            _parent = _make_parent()
-            _probed = True
-        return _parent
+        if _cpu is not None:
+            return _cpu[0]
+    parent = _parent("cpu", ("cpu.shares", "cpu.weight"))
+    group: Path | None = None
+    if parent is not None:
+        # v2 keeps processes out of a group whose children have controllers: use a leaf
+        group = parent / "workers" if (parent / "cgroup.subtree_control").exists() else parent
+        try:
+            group.mkdir(exist_ok=True)
+            # an idle group refuses a weight (EINVAL): either one will do
+            idle = _write_first(parent, [("cpu.idle", "1")])
+            weighted = idle or _write_first(parent, [("cpu.shares", "2"), ("cpu.weight", "1")])
+        except OSError:
+            weighted = False
+        group = group if weighted else None
+    with _lock:
+        _cpu = (group,)
+    return group
+
+
+def join_cpu_group(group: Path | None, pids: PidsGroup | None = None) -> None:
+    """Move the calling process into the sandboxes' cpu cgroup (in a child, before exec).
+
+    Not when `pids` is a sibling in the same (v2) hierarchy: that leaf is under the
+    low-weight parent already, and a process is in one cgroup per hierarchy.
+    """
+    if group is None or (pids is not None and pids.path.parent == group.parent):
+        return
+    fd = os.open(str(group / "cgroup.procs"), os.O_WRONLY)
+    try:
+        os.write(fd, str(os.getpid()).encode())
+    finally:
+        os.close(fd)
+
+
+def lower_priority() -> None:
+    """Nice 19 for the calling process and its autogroup (where cgroups are not ours)."""
+    os.setpriority(os.PRIO_PROCESS, 0, 19)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as fh:
+        fh.write("19")
 
 
 class PidsGroup:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from waypost.sandbox.cgroup import PidsGroup
+from waypost.sandbox.cgroup import PidsGroup, cpu_group, join_cpu_group, lower_priority
 from waypost.sandbox.identity import Identity, identity_for
 from waypost.sandbox.types import Limits, ToolResult
 
@@ -68,10 +68,15 @@ def _prlimit_args(limits: Limits) -> list[str]:
     ]
 
 
-def _preexec(limits: Limits, group: PidsGroup | None, fallback: bool) -> Callable[[], None]:
-    """In the child before bwrap starts: join the pids cgroup; rlimits if prlimit is missing."""
+def _preexec(
+    limits: Limits, group: PidsGroup | None, cpu: Path | None, fallback: bool
+) -> Callable[[], None]:
+    """In the child before bwrap starts: lowest CPU priority, the sandbox cgroups; rlimits
+    here only if prlimit(1) is missing."""
 
     def apply() -> None:
+        lower_priority()
+        join_cpu_group(cpu, group)
         if group is not None:
             group.join()
         if fallback:
@@ -118,7 +123,6 @@ def build_argv(
         bwrap,
         *namespaces,
         "--die-with-parent",
-        "--new-session",
         *_system_binds(),
         "--proc",
         "/proc",
@@ -235,7 +239,7 @@ class _Capped:
 
 
 def _descendants(pid: int) -> list[int]:
-    """Every process below `pid` (bwrap's --new-session child is not in its group)."""
+    """Every process below `pid` (a command's own setsid takes it out of bwrap's group)."""
     children: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -301,15 +305,16 @@ async def run_in_bwrap(
     argv = build_argv(bwrap, root, command, limits, identity)
     # bwrap's own processes count too: a little headroom over the sandbox's cap
     group = await asyncio.to_thread(PidsGroup.create, limits.max_processes + 4)
+    cpu = await asyncio.to_thread(cpu_group)
     try:
-        return await _run(argv, seconds, limits, group)
+        return await _run(argv, seconds, limits, group, cpu)
     finally:
         if group is not None:
             await asyncio.to_thread(group.remove)
 
 
 async def _run(
-    argv: list[str], seconds: float, limits: Limits, group: PidsGroup | None
+    argv: list[str], seconds: float, limits: Limits, group: PidsGroup | None, cpu: Path | None
 ) -> ToolResult:
     fallback = not _prlimit_args(limits)
     proc = await asyncio.create_subprocess_exec(
@@ -318,8 +323,12 @@ async def _run(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=_child_env(),
+        # A session of our own: no controlling terminal, which is what bwrap's
+        # --new-session guards (TIOCSTI); a second setsid there would also put the
+        # command in a new autogroup, weighing as much as the server where cgroups are
+        # not ours.
         start_new_session=True,
-        preexec_fn=_preexec(limits, group, fallback) if group or fallback else None,
+        preexec_fn=_preexec(limits, group, cpu, fallback),
     )
     out = _Capped(limits.max_output_bytes)
 

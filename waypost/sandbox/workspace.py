@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from waypost.sandbox.cgroup import cpu_group, join_cpu_group, lower_priority
 from waypost.sandbox.identity import Identity, give_to, identity_for
 from waypost.sandbox.runner import run_in_bwrap
 from waypost.sandbox.sandbox import command_seconds
@@ -103,6 +104,12 @@ class Workspace:
             "limits": asdict(self.limits),
             "identity": asdict(self.identity) if self.identity is not None else None,
         }
+        cpu = await asyncio.to_thread(cpu_group)
+
+        def yield_the_cpu() -> None:  # in the child: agents' work gets what the server leaves
+            lower_priority()
+            join_cpu_group(cpu)
+
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-I",
@@ -113,6 +120,7 @@ class Workspace:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=yield_the_cpu,
         )
         self._proc = proc
         self.started += 1
