@@ -239,3 +239,13 @@ async def test_agents_work_yields_the_cpu_even_after_setsid(workspace: Workspace
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+@pytest.mark.usefixtures("bwrap")
+async def test_endless_output_is_stopped_at_the_ceiling(workspace: Workspace) -> None:
+    flood = await call_tool(
+        workspace, "run_command", {"command": "yes 0123456789abcdef; echo never"}
+    )
+    assert flood.is_error
+    assert flood.content.endswith("\n[output passed 64 MB; command killed]")
+    assert "[output truncated:" in flood.content and "never" not in flood.content

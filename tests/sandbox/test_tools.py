@@ -33,6 +33,10 @@ def test_truncate() -> None:
     assert truncate("short", 10) == "short"
     assert truncate("x" * 10, 10) == "x" * 10
     assert truncate("x" * 25, 10) == "x" * 10 + "\n[truncated: 15 characters omitted]"
+    long = "a" * 500 + "[exit code 1]"
+    assert truncate(long, 100) == "a" * 75 + "\n[truncated: 413 characters omitted]\n" + (
+        "a" * 12 + "[exit code 1]"
+    )
     with pytest.raises(ValueError):
         truncate("x", -1)
 
@@ -109,7 +113,7 @@ async def test_results_are_truncated(root: Path) -> None:
         result = await call_tool(box, "read_file", {"path": "big.txt"})
     finally:
         await box.close()
-    assert result.content == "y" * 100 + "\n[truncated: 400 characters omitted]"
+    assert result.content == "y" * 75 + "\n[truncated: 400 characters omitted]\n" + "y" * 25
 
 
 async def test_run_command_dispatch_when_unavailable(

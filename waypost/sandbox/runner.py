@@ -32,7 +32,10 @@ NAMESPACES_AS_ROOT = (
     "--unshare-uts",
     "--unshare-cgroup-try",
 )
-READ_CHUNK = 65536
+READ_CHUNK = 256 * 1024  # asyncio's pipe transport reads at most this much at a time
+# Output a command may write before it is stopped: beyond it only the server's time would be
+# spent (reading into a capped buffer), on output nobody will see.
+MAX_STREAMED_BYTES = 64 * 1024**2
 KILL_REAP_SECONDS = 5.0
 
 _status_lock = threading.Lock()
@@ -332,15 +335,24 @@ async def _run(
     )
     out = _Capped(limits.max_output_bytes)
 
-    async def pump() -> int:
+    async def pump() -> int | None:
+        """The exit code, or None when the output passed MAX_STREAMED_BYTES."""
         assert proc.stdout is not None
         while chunk := await proc.stdout.read(READ_CHUNK):
             out.feed(chunk)
+            if out.total > MAX_STREAMED_BYTES:
+                return None
         return await proc.wait()
 
     started = time.monotonic()
     try:
         code = await asyncio.wait_for(pump(), seconds)
+        if code is None:
+            if group is not None:
+                await asyncio.to_thread(group.kill_all)
+            await _terminate(proc)
+            note = f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
+            return ToolResult(_with_note(out.text(), note), is_error=True)
     except TimeoutError:
         elapsed = time.monotonic() - started
         if group is not None:

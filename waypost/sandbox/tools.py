@@ -11,12 +11,21 @@ from waypost.sandbox.types import ToolError, ToolResult
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters, marking how many were dropped."""
+    """Keep `limit` characters of `text`: its start and, past 100, a quarter from its end.
+
+    The end of a tool's output is where the verdict is (a command's exit code or timeout,
+    a compiler's last error), so a long result keeps it; the marker says what was dropped.
+    """
     if limit < 0:
         raise ValueError("limit must not be negative")
     if len(text) <= limit:
         return text
-    return text[:limit] + f"\n[truncated: {len(text) - limit} characters omitted]"
+    tail = limit // 4 if limit >= 100 else 0
+    head = limit - tail
+    dropped = f"[truncated: {len(text) - limit} characters omitted]"
+    if not tail:
+        return f"{text[:head]}\n{dropped}"
+    return f"{text[:head]}\n{dropped}\n{text[len(text) - tail :]}"
 
 
 def _obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
