@@ -17,7 +17,6 @@ from waypost.waits.service import Waits
 
 MAX_AGENT_WAIT_SECONDS = 300
 MAX_EMAIL_TEXT_CHARS = 20_000  # of one email's body shown to the model
-BIG_EMAIL_BYTES = 256 * 1024  # parsed off the event loop
 
 MAIL_TOOL_SPECS: list[dict[str, Any]] = [
     {
@@ -131,10 +130,7 @@ class MailTools:
     async def _read(self, user_id: str, email_id: str) -> str:
         """One of the user's emails as fenced data for the model (see waypost.agents.untrusted)."""
         email = await self.emails.get(user_id, email_id)
-        if email.size > BIG_EMAIL_BYTES:
-            rendered = await asyncio.to_thread(self.emails.render, email)
-        else:
-            rendered = self.emails.render(email)
+        rendered = await self.emails.render(email)  # cached; parsed once, off the event loop
         parsed = rendered.parsed
         if parsed.text:
             body = parsed.text

@@ -11,7 +11,6 @@ from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import EmailOut
 from waypost.api.views import email_out
 from waypost.errors import NotFound
-from waypost.mail.parse import attachment_bytes
 
 router = APIRouter(prefix="/api/v1/emails", tags=["emails"])
 
@@ -19,9 +18,7 @@ router = APIRouter(prefix="/api/v1/emails", tags=["emails"])
 @router.get("/{email_id}", response_model=EmailOut)
 async def get_email(email_id: str, user: UserDep, svc: ServicesDep) -> EmailOut:
     email = await svc.emails.get(user, email_id)
-    if email.size > 256 * 1024:  # big MIME trees: parse off the event loop
-        return email_out(email, await asyncio.to_thread(svc.emails.render, email))
-    return email_out(email, svc.emails.render(email))
+    return email_out(email, await svc.emails.render(email))
 
 
 @router.get(
@@ -45,7 +42,8 @@ async def get_raw(email_id: str, user: UserDep, svc: ServicesDep) -> Response:
 )
 async def get_attachment(email_id: str, index: int, user: UserDep, svc: ServicesDep) -> Response:
     email = await svc.emails.get(user, email_id)
-    found = attachment_bytes(email.raw, index) if index >= 0 else None
+    rendered = await svc.emails.render(email)  # the cached parse: no re-parse per download
+    found = await asyncio.to_thread(rendered.attachment, index) if index >= 0 else None
     if found is None:
         raise NotFound.of("attachment")
     meta, payload = found

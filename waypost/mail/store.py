@@ -14,6 +14,7 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import defer
@@ -27,7 +28,14 @@ from waypost.errors import NotFound
 from waypost.events.log import MAIL_CHANNEL, EventLog, NewEvent, inbox_channel
 from waypost.ids import new_id
 from waypost.mail.inboxes import Recipient
-from waypost.mail.parse import HeaderSummary, ParsedEmail, parse_email, parse_headers_fast
+from waypost.mail.parse import (
+    Attachment,
+    HeaderSummary,
+    ParsedEmail,
+    ParsedMessage,
+    parse_headers_fast,
+    parse_message,
+)
 from waypost.mail.sanitize import sanitize_html
 
 log = logging.getLogger("waypost.mail")
@@ -174,33 +182,86 @@ class MailIngest:
 class RenderedEmail:
     """An email parsed once and its HTML sanitised once (stored mail never changes)."""
 
-    parsed: ParsedEmail
+    message: ParsedMessage
     safe_html: str | None
+    cost: int
+    """Rough memory footprint in bytes, for the cache's byte bound."""
+
+    @property
+    def parsed(self) -> ParsedEmail:
+        return self.message.email
+
+    def attachment(self, index: int) -> tuple[Attachment, bytes] | None:
+        """The index-th attachment and its decoded payload, or None."""
+        return self.message.attachment(index)
+
+
+def render_email(raw: bytes) -> RenderedEmail:
+    """Parse and sanitise one raw message (CPU-bound but bounded: see ``parse_message``)."""
+    message = parse_message(raw)
+    html = message.email.html
+    safe_html = sanitize_html(html) if html is not None else None
+    text = message.email.text
+    # str payloads of the kept parts are about the raw size; text/html add their own
+    cost = 2 * len(raw) + 2 * (len(text or "") + len(html or "") + len(safe_html or ""))
+    return RenderedEmail(message, safe_html, cost)
 
 
 class EmailService:
-    """Read stored emails on behalf of their owner."""
+    """Read stored emails on behalf of their owner.
+
+    Parsed views are cached per process (LRU, bounded by count and bytes) and built
+    off the event loop, one parse per email however many requests arrive together:
+    the first view of an email pays for its parse, later views and attachment
+    downloads reuse it.
+    """
 
     RENDER_CACHE_SIZE = 512
+    RENDER_CACHE_BYTES = 256 * 1024 * 1024
+
+    parses_total: ClassVar[int] = 0
+    """Process-wide number of parses done for views (observability, tests)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._rendered: OrderedDict[str, RenderedEmail] = OrderedDict()
+        self._rendered_bytes = 0
+        self._rendering: dict[str, asyncio.Task[RenderedEmail]] = {}
 
-    def render(self, email: Email) -> RenderedEmail:
-        """Parse and sanitise ``email``, remembering the last few hundred (an LRU)."""
+    async def render(self, email: Email) -> RenderedEmail:
+        """Parsed and sanitised ``email``: from the cache, or parsed once in a thread."""
         cached = self._rendered.get(email.id)
         if cached is not None:
             self._rendered.move_to_end(email.id)
             return cached
-        parsed = parse_email(email.raw)
-        rendered = RenderedEmail(
-            parsed, sanitize_html(parsed.html) if parsed.html is not None else None
-        )
-        self._rendered[email.id] = rendered
-        if len(self._rendered) > self.RENDER_CACHE_SIZE:
-            self._rendered.popitem(last=False)
-        return rendered
+        task = self._rendering.get(email.id)
+        if task is None:
+            task = asyncio.create_task(self._render(email.id, email.raw))
+            self._rendering[email.id] = task
+        # shield: a client that goes away must not cancel the parse others wait for
+        return await asyncio.shield(task)
+
+    async def _render(self, email_id: str, raw: bytes) -> RenderedEmail:
+        try:
+            EmailService.parses_total += 1
+            rendered = await asyncio.to_thread(render_email, raw)
+            self._remember(email_id, rendered)
+            return rendered
+        finally:
+            self._rendering.pop(email_id, None)
+
+    def _remember(self, email_id: str, rendered: RenderedEmail) -> None:
+        """Cache ``rendered``, evicting least recently used views over the bounds."""
+        if rendered.cost > self.RENDER_CACHE_BYTES:
+            return
+        self._rendered[email_id] = rendered
+        self._rendered_bytes += rendered.cost
+        while (
+            len(self._rendered) > self.RENDER_CACHE_SIZE
+            or self._rendered_bytes > self.RENDER_CACHE_BYTES
+        ):
+            _, old = self._rendered.popitem(last=False)
+            self._rendered_bytes -= old.cost
 
     async def list(
         self,
