@@ -247,5 +247,5 @@ async def test_endless_output_is_stopped_at_the_ceiling(workspace: Workspace) ->
         workspace, "run_command", {"command": "yes 0123456789abcdef; echo never"}
     )
     assert flood.is_error
-    assert flood.content.endswith("\n[output passed 64 MB; command killed]")
+    assert flood.content.endswith("\n[output passed 16 MB; command killed]")
     assert "[output truncated:" in flood.content and "never" not in flood.content

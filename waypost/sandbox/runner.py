@@ -35,7 +35,7 @@ NAMESPACES_AS_ROOT = (
 READ_CHUNK = 256 * 1024  # asyncio's pipe transport reads at most this much at a time
 # Output a command may write before it is stopped: beyond it only the server's time would be
 # spent (reading into a capped buffer), on output nobody will see.
-MAX_STREAMED_BYTES = 64 * 1024**2
+MAX_STREAMED_BYTES = 16 * 1024**2
 KILL_REAP_SECONDS = 5.0
 
 _status_lock = threading.Lock()
@@ -263,6 +263,19 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _kill_descendants(pid: int) -> list[int]:
+    """SIGKILL every process below `pid`; the pids it found."""
+    victims = _descendants(pid)
+    for victim in victims:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(victim, signal.SIGKILL)
+    return victims
+
+
+def _all_gone(pids: list[int]) -> bool:
+    return all(_gone(pid) for pid in pids)
+
+
 def _gone(pid: int) -> bool:
     """True once a pid no longer names a live (non-zombie) process."""
     try:
@@ -280,10 +293,7 @@ async def _terminate(proc: asyncio.subprocess.Process) -> None:
     namespace and lets bwrap reap it and exit by itself (no zombie left for init). The
     process group is then killed too in case bwrap is still there.
     """
-    victims = _descendants(proc.pid)
-    for pid in victims:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
+    victims = await asyncio.to_thread(_kill_descendants, proc.pid)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(proc.wait(), 0.5)
     if proc.returncode is None:  # the group leader is unreaped, so its pgid is still ours
@@ -292,8 +302,9 @@ async def _terminate(proc: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(proc.wait(), KILL_REAP_SECONDS)
     deadline = time.monotonic() + KILL_REAP_SECONDS
-    # polling /proc: there is nothing to wait on for processes that are not our children
-    while time.monotonic() < deadline and not all(_gone(p) for p in victims):  # noqa: ASYNC110
+    # polling /proc (off the loop: a fork bomb leaves many): nothing to wait on for
+    # processes that are not our children
+    while time.monotonic() < deadline and not await asyncio.to_thread(_all_gone, victims):  # noqa: ASYNC110
         await asyncio.sleep(0.02)
 
 
