@@ -28,7 +28,6 @@ from waypost.api import (
 from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit, JsonDepthLimit
 from waypost.config import Settings, make_process_private
-from waypost.extract import pool as extraction_pool
 from waypost.heap import freeze_startup_heap
 from waypost.mail.smtp import WaypostHandler, start_smtp
 from waypost.mail.workers import SMTPWorkers
@@ -96,7 +95,6 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
             await svc.conversations.stop_all()
             await svc.ingest.stop()
             await svc.waits.stop()
-            await asyncio.to_thread(extraction_pool.shutdown)
             await svc.db.dispose()
 
     app = FastAPI(

@@ -4,6 +4,11 @@ The engine is bounded (see :mod:`._limits`) but its worst bounded input still co
 some hundreds of milliseconds of CPU in C regex calls that hold the GIL, so a thread
 would still stall the loop; a process does not. Workers are spawned (not forked: the
 server runs threads) on first use and import only :mod:`waypost.extract`.
+
+The pool belongs to the process and ends with it. It is deliberately never shut down
+while the process goes on: ``shutdown(wait=False)`` of a ProcessPoolExecutor races its
+manager thread on CPython 3.11, and an app stopping in a process that serves others
+(tests run several) closed file descriptors that SQLite then read as a corrupt database.
 """
 
 from __future__ import annotations
@@ -67,11 +72,3 @@ async def extract_off_loop(
             if attempt:
                 raise
     raise AssertionError("unreachable")
-
-
-def shutdown() -> None:
-    """Stop the workers (they also stop when the process exits)."""
-    with _lock:
-        pool = _pool
-    if pool is not None:
-        _discard(pool)
