@@ -192,6 +192,7 @@ async def test_the_pool_keeps_a_warm_worker_between_runs_then_ends_it(root: Path
     assert proc is not None and proc.returncode is None
     await asyncio.wait_for(proc.wait(), 10)  # ended after the idle time
     await pool.close()
+    await first.close()  # waits for the pool's own close of it to finish
 
 
 def _sleeping(marker: str) -> list[int]:

@@ -155,6 +155,8 @@ class Workspace:
         if proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
+        if proc.stdin is not None:
+            proc.stdin.close()  # the transport ends once its pipes do
         await proc.wait()
 
     async def close(self) -> None:
