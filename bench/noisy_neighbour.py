@@ -116,12 +116,14 @@ def create_agent(http: httpx.Client, name: str, turns: list[Any]) -> str:
     return str(r.json()["id"])
 
 
-def prepare(server: Waypost, turns: int, files: int) -> list[dict[str, str]]:
+def prepare(
+    server: Waypost, turns: int, files: int, kinds: tuple[str, ...] = KINDS
+) -> list[dict[str, str]]:
     """Eight hostile agents, each with its sandbox set up; returns their descriptions."""
     agents: list[dict[str, str]] = []
     with httpx.Client(base_url=server.http_url, headers=server.headers, timeout=900) as http:
         for n in range(AGENTS):
-            kind = KINDS[n % len(KINDS)]
+            kind = kinds[n % len(kinds)]
             script = [hostile_call(kind, i) for i in range(turns)]
             script.append([{"type": "text", "text": "done"}])
             agent = create_agent(http, f"hostile-{kind}-{n}", script)
@@ -602,6 +604,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="quiet+hostile pairs")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        help=f"hostile tools dealt over the eight agents (default: {','.join(KINDS)})",
+    )
+    parser.add_argument(
         "--demote",
         action="store_true",
         help="diagnostic: renice the sandboxes' processes (and autogroups) to 19 from outside",
@@ -618,7 +625,11 @@ def main() -> None:
         print("warning: not root, so sandbox commands run as this user (no per-sandbox uid)")
     print(f"machine: {machine()}; load average at start: {os.getloadavg()}")
     with waypost_server(ns.database) as server:
-        agents = prepare(server, ns.turns, ns.files)
+        chosen = tuple(k for k in ns.kinds.split(",") if k)
+        unknown = set(chosen) - set(KINDS)
+        if unknown or not chosen:
+            parser.error(f"--kinds: choose among {', '.join(KINDS)}")
+        agents = prepare(server, ns.turns, ns.files, chosen)
         kinds = Counter(a["kind"] for a in agents)
         files = [a.get("files") for a in agents if a["kind"] == "glob"]
         print(f"hostile agents: {dict(kinds)}; glob over {files} files; {ns.turns} turns each")
