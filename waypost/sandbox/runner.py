@@ -362,6 +362,7 @@ async def _run(
             if group is not None:
                 await asyncio.to_thread(group.kill_all)
             await _terminate(proc)
+            await _drain(proc)  # the writers are dead: EOF comes, and the transport ends
             note = f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
             return ToolResult(_with_note(out.text(), note), is_error=True)
     except TimeoutError:
@@ -369,6 +370,7 @@ async def _run(
         if group is not None:
             await asyncio.to_thread(group.kill_all)
         await _terminate(proc)
+        await _drain(proc)
         note = f"[command timed out after {elapsed:.1f}s; process group killed]"
         return ToolResult(_with_note(out.text(), note), is_error=True)
     except BaseException:  # cancellation (or anything else): never leave the tree running
@@ -377,6 +379,19 @@ async def _run(
             await asyncio.shield(cleanup)  # a second cancel leaves the cleanup running
         raise
     return ToolResult(_with_note(out.text(), f"[exit code {code}]"), is_error=code != 0)
+
+
+async def _drain(proc: asyncio.subprocess.Process) -> None:
+    """Read what is left in a killed command's pipe (bounded), so its transport closes."""
+    assert proc.stdout is not None
+    stdout = proc.stdout
+
+    async def to_end() -> None:
+        while await stdout.read(READ_CHUNK):
+            pass
+
+    with contextlib.suppress(TimeoutError, OSError):
+        await asyncio.wait_for(to_end(), KILL_REAP_SECONDS)
 
 
 def _with_note(output: str, note: str) -> str:
