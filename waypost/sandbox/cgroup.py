@@ -186,6 +186,18 @@ class PidsGroup:
         finally:
             os.close(fd)
 
+    def refused_forks(self) -> int:
+        """How many forks the group's cap has refused so far (pids.events' `max`)."""
+        try:
+            with open(self.path / "pids.events", encoding="ascii") as fh:
+                for line in fh:
+                    name, _, value = line.partition(" ")
+                    if name == "max":
+                        return int(value)
+        except (OSError, ValueError):
+            pass
+        return 0
+
     def pids(self) -> list[int]:
         """The processes in the group now."""
         try:

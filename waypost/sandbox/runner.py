@@ -36,6 +36,11 @@ READ_CHUNK = 256 * 1024  # asyncio's pipe transport reads at most this much at a
 # Output a command may write before it is stopped: beyond it only the server's time would be
 # spent (reading into a capped buffer), on output nobody will see.
 MAX_STREAMED_BYTES = 16 * 1024**2
+# A command whose forks the process cap keeps refusing is a fork bomb (a build that meets
+# the cap fails anyway): stopped once this many were refused, instead of at its timeout,
+# so that it does not keep the host's scheduler and process table busy for the rest of it.
+MAX_REFUSED_FORKS = 16
+FORK_WATCH_SECONDS = 0.1
 KILL_REAP_SECONDS = 5.0
 
 _status_lock = threading.Lock()
@@ -317,8 +322,9 @@ async def run_in_bwrap(
     if not available or bwrap is None:
         return ToolResult(f"run_command is unavailable: bubblewrap (bwrap) {reason}", is_error=True)
     argv = build_argv(bwrap, root, command, limits, identity)
-    # bwrap's own processes count too: a little headroom over the sandbox's cap
-    group = await asyncio.to_thread(PidsGroup.create, limits.max_processes + 4)
+    # bwrap's two root processes count too; with this cap the cgroup refuses a fork just
+    # before the uid's RLIMIT_NPROC would, so that refusals are counted (pids.events)
+    group = await asyncio.to_thread(PidsGroup.create, limits.max_processes + 1)
     cpu = await asyncio.to_thread(cpu_group)
     try:
         return await _run(argv, seconds, limits, group, cpu)
@@ -346,31 +352,44 @@ async def _run(
     )
     out = _Capped(limits.max_output_bytes)
 
-    async def pump() -> int | None:
-        """The exit code, or None when the output passed MAX_STREAMED_BYTES."""
+    async def pump() -> int | str:
+        """The exit code, or why the command must be stopped."""
         assert proc.stdout is not None
         while chunk := await proc.stdout.read(READ_CHUNK):
             out.feed(chunk)
             if out.total > MAX_STREAMED_BYTES:
-                return None
+                return f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
         return await proc.wait()
+
+    async def forks_refused(group: PidsGroup) -> str:
+        while group.refused_forks() < MAX_REFUSED_FORKS:  # noqa: ASYNC110 - polls the kernel
+            await asyncio.sleep(FORK_WATCH_SECONDS)
+        return (
+            f"[command kept forking past its process limit ({limits.max_processes}); "
+            "process group killed]"
+        )
+
+    async def supervise() -> int | str:
+        reader = asyncio.ensure_future(pump())
+        if group is None:
+            return await reader
+        watcher = asyncio.ensure_future(forks_refused(group))
+        try:
+            done, _ = await asyncio.wait({reader, watcher}, return_when=asyncio.FIRST_COMPLETED)
+            return reader.result() if reader in done else watcher.result()
+        finally:
+            for task in (reader, watcher):
+                task.cancel()
 
     started = time.monotonic()
     try:
-        code = await asyncio.wait_for(pump(), seconds)
-        if code is None:
-            if group is not None:
-                await asyncio.to_thread(group.kill_all)
-            await _terminate(proc)
-            await _drain(proc)  # the writers are dead: EOF comes, and the transport ends
-            note = f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
-            return ToolResult(_with_note(out.text(), note), is_error=True)
+        code = await asyncio.wait_for(supervise(), seconds)
+        if isinstance(code, str):
+            await _stop(proc, group)
+            return ToolResult(_with_note(out.text(), code), is_error=True)
     except TimeoutError:
         elapsed = time.monotonic() - started
-        if group is not None:
-            await asyncio.to_thread(group.kill_all)
-        await _terminate(proc)
-        await _drain(proc)
+        await _stop(proc, group)
         note = f"[command timed out after {elapsed:.1f}s; process group killed]"
         return ToolResult(_with_note(out.text(), note), is_error=True)
     except BaseException:  # cancellation (or anything else): never leave the tree running
@@ -379,6 +398,14 @@ async def _run(
             await asyncio.shield(cleanup)  # a second cancel leaves the cleanup running
         raise
     return ToolResult(_with_note(out.text(), f"[exit code {code}]"), is_error=code != 0)
+
+
+async def _stop(proc: asyncio.subprocess.Process, group: PidsGroup | None) -> None:
+    """Kill a command's whole tree (its cgroup first, where it has one) and end its pipe."""
+    if group is not None:
+        await asyncio.to_thread(group.kill_all)
+    await _terminate(proc)
+    await _drain(proc)  # the writers are dead: EOF comes, and the transport ends
 
 
 async def _drain(proc: asyncio.subprocess.Process) -> None:
