@@ -393,7 +393,7 @@ async def _run(
         note = f"[command timed out after {elapsed:.1f}s; process group killed]"
         return ToolResult(_with_note(out.text(), note), is_error=True)
     except BaseException:  # cancellation (or anything else): never leave the tree running
-        cleanup = asyncio.ensure_future(_terminate(proc))
+        cleanup = asyncio.ensure_future(_stop(proc, group))
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(cleanup)  # a second cancel leaves the cleanup running
         raise
@@ -401,10 +401,19 @@ async def _run(
 
 
 async def _stop(proc: asyncio.subprocess.Process, group: PidsGroup | None) -> None:
-    """Kill a command's whole tree (its cgroup first, where it has one) and end its pipe."""
-    if group is not None:
+    """Kill a command's whole tree and end its pipe.
+
+    With a pids cgroup, the group is the tree: killed until it is empty, with no scan of
+    /proc (a fork bomb's many processes made those scans the server's main cost).
+    """
+    if group is None:
+        await _terminate(proc)
+    else:
         await asyncio.to_thread(group.kill_all)
-    await _terminate(proc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), KILL_REAP_SECONDS)
+        if proc.returncode is None:  # out of the group somehow: the slow way
+            await _terminate(proc)
     await _drain(proc)  # the writers are dead: EOF comes, and the transport ends
 
 
