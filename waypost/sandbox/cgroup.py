@@ -186,17 +186,13 @@ class PidsGroup:
         finally:
             os.close(fd)
 
-    def refused_forks(self) -> int:
-        """How many forks the group's cap has refused so far (pids.events' `max`)."""
+    def count(self) -> int:
+        """How many processes the group holds now (pids.current)."""
         try:
-            with open(self.path / "pids.events", encoding="ascii") as fh:
-                for line in fh:
-                    name, _, value = line.partition(" ")
-                    if name == "max":
-                        return int(value)
+            with open(self.path / "pids.current", encoding="ascii") as fh:
+                return int(fh.read())
         except (OSError, ValueError):
-            pass
-        return 0
+            return 0
 
     def pids(self) -> list[int]:
         """The processes in the group now."""

@@ -36,11 +36,12 @@ READ_CHUNK = 256 * 1024  # asyncio's pipe transport reads at most this much at a
 # Output a command may write before it is stopped: beyond it only the server's time would be
 # spent (reading into a capped buffer), on output nobody will see.
 MAX_STREAMED_BYTES = 16 * 1024**2
-# A command whose forks the process cap keeps refusing is a fork bomb (a build that meets
-# the cap fails anyway): stopped once this many were refused, instead of at its timeout,
-# so that it does not keep the host's scheduler and process table busy for the rest of it.
-MAX_REFUSED_FORKS = 16
+# A command that stays at its process cap is a fork bomb (a build that meets the cap fails
+# anyway): stopped after this long there, instead of at its timeout, so that it does not
+# hold the host's process table for the rest of it.
+AT_CAP_SECONDS = 0.5
 FORK_WATCH_SECONDS = 0.1
+BWRAP_PROCESSES = 2  # bwrap and its init (pid 1 of the sandbox): root's, not the uid's
 KILL_REAP_SECONDS = 5.0
 
 _status_lock = threading.Lock()
@@ -322,9 +323,9 @@ async def run_in_bwrap(
     if not available or bwrap is None:
         return ToolResult(f"run_command is unavailable: bubblewrap (bwrap) {reason}", is_error=True)
     argv = build_argv(bwrap, root, command, limits, identity)
-    # bwrap's two root processes count too; with this cap the cgroup refuses a fork just
-    # before the uid's RLIMIT_NPROC would, so that refusals are counted (pids.events)
-    group = await asyncio.to_thread(PidsGroup.create, limits.max_processes + 1)
+    # bwrap's two root processes count too. The uid's RLIMIT_NPROC refuses first: it is
+    # checked before a fork copies anything, the cgroup's cap only after the memory map.
+    group = await asyncio.to_thread(PidsGroup.create, limits.max_processes + 4)
     cpu = await asyncio.to_thread(cpu_group)
     try:
         return await _run(argv, seconds, limits, group, cpu)
@@ -361,19 +362,22 @@ async def _run(
                 return f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
         return await proc.wait()
 
-    async def forks_refused(group: PidsGroup) -> str:
-        while group.refused_forks() < MAX_REFUSED_FORKS:  # noqa: ASYNC110 - polls the kernel
+    async def stays_at_cap(group: PidsGroup) -> str:
+        cap = limits.max_processes + BWRAP_PROCESSES
+        since: float | None = None
+        while since is None or time.monotonic() - since < AT_CAP_SECONDS:
             await asyncio.sleep(FORK_WATCH_SECONDS)
+            at_cap = group.count() >= cap
+            since = (since or time.monotonic()) if at_cap else None
         return (
-            f"[command kept forking past its process limit ({limits.max_processes}); "
-            "process group killed]"
+            f"[command stayed at its process limit ({limits.max_processes}); process group killed]"
         )
 
     async def supervise() -> int | str:
         reader = asyncio.ensure_future(pump())
         if group is None:
             return await reader
-        watcher = asyncio.ensure_future(forks_refused(group))
+        watcher = asyncio.ensure_future(stays_at_cap(group))
         try:
             done, _ = await asyncio.wait({reader, watcher}, return_when=asyncio.FIRST_COMPLETED)
             return reader.result() if reader in done else watcher.result()
