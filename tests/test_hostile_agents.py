@@ -17,7 +17,6 @@ import pytest
 from tests.probes import LatencyProbe
 from tests.servers import RunningServer
 from tests.test_conversations import agent_session, needs_bwrap, text, tool
-from waypost.sandbox.cgroup import pids_parent
 from waypost.sandbox.identity import identity_for
 
 # Tools run in the sandbox's processes, whatever the database: one backend is enough.
@@ -145,8 +144,7 @@ def test_fork_bomb_is_capped_as_root_and_stopped(api: httpx.Client, server: Runn
             host_peak = max(host_peak, sum(name.isdigit() for name in os.listdir("/proc")))
             time.sleep(0.1)
     result = _results(api, sid)["b1"]
-    stopped = "stayed at its process limit" if pids_parent() else "timed out after"
-    assert result["is_error"] and stopped in result["content"], result
+    assert result["is_error"] and "timed out after" in result["content"], result
     assert peak > 8, "the bomb never forked"
     assert peak <= cap, f"{peak} processes of the sandbox uid on the host (cap {cap})"
     assert host_peak <= host_before + cap + 64  # other work on the host counts too

@@ -186,14 +186,6 @@ class PidsGroup:
         finally:
             os.close(fd)
 
-    def count(self) -> int:
-        """How many processes the group holds now (pids.current)."""
-        try:
-            with open(self.path / "pids.current", encoding="ascii") as fh:
-                return int(fh.read())
-        except (OSError, ValueError):
-            return 0
-
     def pids(self) -> list[int]:
         """The processes in the group now."""
         try:

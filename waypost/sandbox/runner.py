@@ -36,12 +36,6 @@ READ_CHUNK = 256 * 1024  # asyncio's pipe transport reads at most this much at a
 # Output a command may write before it is stopped: beyond it only the server's time would be
 # spent (reading into a capped buffer), on output nobody will see.
 MAX_STREAMED_BYTES = 16 * 1024**2
-# A command that stays at its process cap is a fork bomb (a build that meets the cap fails
-# anyway): stopped after this long there, instead of at its timeout, so that it does not
-# hold the host's process table for the rest of it.
-AT_CAP_SECONDS = 0.5
-FORK_WATCH_SECONDS = 0.1
-BWRAP_PROCESSES = 2  # bwrap and its init (pid 1 of the sandbox): root's, not the uid's
 KILL_REAP_SECONDS = 5.0
 
 _status_lock = threading.Lock()
@@ -362,32 +356,9 @@ async def _run(
                 return f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
         return await proc.wait()
 
-    async def stays_at_cap(group: PidsGroup) -> str:
-        cap = limits.max_processes + BWRAP_PROCESSES
-        since: float | None = None
-        while since is None or time.monotonic() - since < AT_CAP_SECONDS:
-            await asyncio.sleep(FORK_WATCH_SECONDS)
-            at_cap = group.count() >= cap
-            since = (since or time.monotonic()) if at_cap else None
-        return (
-            f"[command stayed at its process limit ({limits.max_processes}); process group killed]"
-        )
-
-    async def supervise() -> int | str:
-        reader = asyncio.ensure_future(pump())
-        if group is None:
-            return await reader
-        watcher = asyncio.ensure_future(stays_at_cap(group))
-        try:
-            done, _ = await asyncio.wait({reader, watcher}, return_when=asyncio.FIRST_COMPLETED)
-            return reader.result() if reader in done else watcher.result()
-        finally:
-            for task in (reader, watcher):
-                task.cancel()
-
     started = time.monotonic()
     try:
-        code = await asyncio.wait_for(supervise(), seconds)
+        code = await asyncio.wait_for(pump(), seconds)
         if isinstance(code, str):
             await _stop(proc, group)
             return ToolResult(_with_note(out.text(), code), is_error=True)
