@@ -1,7 +1,8 @@
-"""A latency probe: times `GET /healthz` and an SMTP `NOOP` while something hostile runs."""
+"""Probes for hostile-load tests: the server's latency, and the host's processes of a uid."""
 
 from __future__ import annotations
 
+import os
 import smtplib
 import threading
 import time
@@ -72,3 +73,19 @@ class LatencyProbe:
         slow_http, slow_smtp = max(self.http), max(self.smtp)
         assert slow_http < bound, f"GET /healthz took {slow_http * 1000:.0f} ms"
         assert slow_smtp < bound, f"SMTP NOOP took {slow_smtp * 1000:.0f} ms"
+
+
+def uid_pids(uid: int) -> list[int]:
+    """Host pids whose real uid is `uid` (a sandbox's processes, when the server is root)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", encoding="ascii", errors="replace") as fh:
+                uid_line = next(line for line in fh if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if int(uid_line.split()[1]) == uid:
+            found.append(int(name))
+    return found

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.probes import LatencyProbe
+from tests.probes import LatencyProbe, uid_pids
 from tests.servers import RunningServer
 from tests.test_conversations import agent_session, needs_bwrap, text, tool
 from waypost.sandbox.identity import identity_for
@@ -29,20 +29,6 @@ STOPPED = "[walk stopped after 5 s; results are partial: narrow the path or patt
 def _results(api: httpx.Client, sid: str) -> dict[str, dict[str, Any]]:
     events = api.get(f"/api/v1/sessions/{sid}/timeline", params={"limit": 1000}).json()["events"]
     return {e["data"]["tool_use_id"]: e["data"] for e in events if e["type"] == "tool_result"}
-
-
-def _processes_of(uid: int) -> int:
-    count = 0
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/status", encoding="ascii", errors="replace") as fh:
-                uid_line = next(line for line in fh if line.startswith("Uid:"))
-        except (OSError, StopIteration):
-            continue
-        count += int(uid_line.split()[1]) == uid
-    return count
 
 
 @needs_bwrap
@@ -140,7 +126,7 @@ def test_fork_bomb_is_capped_as_root_and_stopped(api: httpx.Client, server: Runn
         deadline = time.monotonic() + 60
         while api.get(f"/api/v1/sessions/{sid}").json()["is_running"]:
             assert time.monotonic() < deadline, "the run did not end"
-            peak = max(peak, _processes_of(identity.uid))
+            peak = max(peak, len(uid_pids(identity.uid)))
             host_peak = max(host_peak, sum(name.isdigit() for name in os.listdir("/proc")))
             time.sleep(0.1)
     result = _results(api, sid)["b1"]
@@ -148,5 +134,5 @@ def test_fork_bomb_is_capped_as_root_and_stopped(api: httpx.Client, server: Runn
     assert peak > 8, "the bomb never forked"
     assert peak <= cap, f"{peak} processes of the sandbox uid on the host (cap {cap})"
     assert host_peak <= host_before + cap + 64  # other work on the host counts too
-    assert _processes_of(identity.uid) == 0, "the bomb outlived its command"
+    assert uid_pids(identity.uid) == [], "the bomb outlived its command"
     probe.assert_responsive()

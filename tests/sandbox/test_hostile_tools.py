@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.probes import uid_pids
 from waypost.sandbox import Limits, Sandbox, Workspace, call_tool, cgroup
 from waypost.sandbox import sandbox as sandbox_module
 from waypost.sandbox.identity import identity_for
@@ -20,24 +21,6 @@ AS_ROOT = os.geteuid() == 0
 
 def _workspace(root: Path, **limits: float) -> Workspace:
     return Workspace(root, Limits(**limits), f"sb_{uuid.uuid4().hex}")  # type: ignore[arg-type]
-
-
-def _uid_processes(uid: int) -> list[int]:
-    """Host pids whose real uid is `uid`."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/status", encoding="ascii", errors="replace") as fh:
-                for line in fh:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(name))
-                        break
-        except OSError:
-            continue
-    return found
 
 
 def _uids_and_root(pid: int) -> tuple[list[str], str]:
@@ -124,7 +107,7 @@ async def test_fork_bomb_as_root_stays_under_the_cap_and_is_gone_at_the_timeout(
     task = asyncio.create_task(call_tool(ws, "run_command", {"command": ":(){ :|:& };:; sleep 60"}))
     try:
         while not task.done():
-            peak_uid = max(peak_uid, len(_uid_processes(uid)))
+            peak_uid = max(peak_uid, len(uid_pids(uid)))
             peak_host = max(peak_host, len([p for p in os.listdir("/proc") if p.isdigit()]))
             await asyncio.sleep(0.05)
         result = await task
@@ -134,7 +117,7 @@ async def test_fork_bomb_as_root_stays_under_the_cap_and_is_gone_at_the_timeout(
     assert peak_uid <= cap, f"{peak_uid} processes of the sandbox uid stood on the host"
     assert peak_host <= host_before + cap + 64  # other work on the host counts too
     assert result.is_error and "timed out" in result.content, result.content[-300:]
-    assert _uid_processes(uid) == []
+    assert uid_pids(uid) == []
 
 
 @pytest.mark.usefixtures("bwrap")

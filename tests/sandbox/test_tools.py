@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from waypost.mail import ipc
 from waypost.sandbox import Limits, Sandbox, Workspace, call_tool, runner, tool_specs, truncate
 from waypost.sandbox.worker import serve, write_frame
 
@@ -92,17 +92,16 @@ def test_the_worker_answers_unexpected_exceptions_and_goes_on(
 
     monkeypatch.setattr(sandbox, "list_files", boom)
     requests = io.BytesIO()
-    write_frame(requests, {"name": "list_files", "args": {}})
-    write_frame(requests, {"name": "glob", "args": {"pattern": "*"}})
+    write_frame(requests, ipc.Frame(1, ipc.TOOL, {"name": "list_files", "args": {}}))
+    write_frame(requests, ipc.Frame(2, ipc.TOOL, {"name": "glob", "args": {"pattern": "*"}}))
     requests.seek(0)
     replies = io.BytesIO()
     serve(sandbox, requests, replies)
-    raw = replies.getvalue()
-    first_size = int.from_bytes(raw[:4], "big")
-    first = json.loads(raw[4 : 4 + first_size])
-    second = json.loads(raw[8 + first_size :])
-    assert first == {"content": "list_files: internal error: RuntimeError", "is_error": True}
-    assert second == {"content": "no paths match: *", "is_error": False}
+    first, second = ipc.FrameBuffer().feed(replies.getvalue())
+    assert first == ipc.Frame(
+        1, ipc.REPLY, {"content": "list_files: internal error: RuntimeError", "is_error": True}
+    )
+    assert second == ipc.Frame(2, ipc.REPLY, {"content": "no paths match: *", "is_error": False})
 
 
 async def test_results_are_truncated(root: Path) -> None:

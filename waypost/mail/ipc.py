@@ -1,4 +1,5 @@
-"""Frames between SMTP worker processes and the main process, over a socketpair.
+"""Frames between worker processes and the main process: SMTP workers over a socketpair,
+sandboxes' file-tool workers over their stdin/stdout.
 
 A frame is ``length | request id | kind | meta length | meta (JSON) | raw bytes``:
 small and copy-free for the message body, which is the only large part.
@@ -14,7 +15,8 @@ from typing import Any
 READY = 1  # worker → main: listening
 RCPT = 2  # worker → main: {"address"}; reply {"recipient": {...} | None}
 DATA = 3  # worker → main: {"mail_from", "rcpt": [address, ...]} + raw; reply {"ids"} | {"error"}
-REPLY = 4  # main → worker: the answer to request ``id``
+REPLY = 4  # main → worker: the answer to request ``id``; file-tool worker → main, likewise
+TOOL = 5  # main → file-tool worker: {"name", "args"}; reply {"content", "is_error"}
 
 _HEAD = struct.Struct("!IIBI")  # length of the rest, request id, kind, meta length
 MAX_FRAME = 1 << 30

@@ -211,11 +211,6 @@ class GlobMatcher:
         return self._end in states
 
 
-def match_segments(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
-    """Match path segments against glob segments; '**' matches zero or more segments."""
-    return GlobMatcher(pattern).match(parts)
-
-
 def walk(root: Path, start: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """Yield (sandbox-relative path, entry) below `start`, never following symlinks.
 

@@ -103,7 +103,7 @@ def _identity_args(identity: Identity | None) -> tuple[list[str], list[str]]:
         return ["--unshare-all", "--cap-drop", "ALL"], []
     setpriv = shutil.which("setpriv", path="/usr/bin:/bin") or "setpriv"
     return (
-        [*NAMESPACES_AS_ROOT],
+        list(NAMESPACES_AS_ROOT),
         [
             setpriv,
             f"--reuid={identity.uid}",

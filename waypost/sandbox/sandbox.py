@@ -13,7 +13,6 @@ from typing import ParamSpec
 import re2
 
 from waypost.sandbox.cache import ReadCache
-from waypost.sandbox.identity import Identity, give_to
 from waypost.sandbox.paths import (
     MAX_WALK_ENTRIES,
     GlobMatcher,
@@ -107,7 +106,6 @@ class Sandbox:
         root: Path,
         limits: Limits = Limits(),
         read_cache: ReadCache | None = None,
-        identity: Identity | None = None,
     ) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.root = Path(os.path.realpath(root))
@@ -115,8 +113,6 @@ class Sandbox:
             raise ValueError(f"sandbox root is not a directory: {root}")
         self.limits = limits
         self.read_cache = read_cache
-        self.identity = identity
-        give_to(self.root, identity)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -342,7 +338,7 @@ class Sandbox:
             seconds = command_seconds(command, timeout, self.limits)
         except ToolError as exc:
             return ToolResult(str(exc), is_error=True)
-        return await run_in_bwrap(self.root, command, seconds, self.limits, self.identity)
+        return await run_in_bwrap(self.root, command, seconds, self.limits)
 
 
 def command_seconds(command: object, timeout: float | None, limits: Limits) -> float:

@@ -3,7 +3,7 @@
 Started by `waypost.sandbox.workspace.Workspace` as `python -I -m waypost.sandbox.worker
 CONFIG`. As root it enters the sandbox directory, chroots into it and becomes the sandbox's
 own uid before reading a single request, so the kernel confines it as well as the path
-checks do. It then answers length-prefixed JSON frames on stdin/stdout until stdin closes.
+checks do. It then answers `waypost.mail.ipc` frames on stdin/stdout until stdin closes.
 The server kills it when a call overruns its deadline; it never forks.
 
 Only the sandbox's own modules and the standard library are imported (the process should
@@ -15,40 +15,35 @@ from __future__ import annotations
 import json
 import os
 import resource
-import struct
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import re2  # noqa: F401 - imported before the chroot: the grep tool needs it afterwards
 
+from waypost.mail import ipc
 from waypost.sandbox.cache import ReadCache
 from waypost.sandbox.identity import Identity, drop_privileges
 from waypost.sandbox.sandbox import Sandbox
 from waypost.sandbox.tools import run_file_tool
-from waypost.sandbox.types import Limits, ToolResult
+from waypost.sandbox.types import Limits, ToolError, ToolResult
 
-HEADER = struct.Struct(">I")
 WORKER_MIN_ADDRESS_SPACE = 512 * 1024**2  # the interpreter and RE2 need this much to start
 READ_CACHE_BYTES = 16 * 1024**2
+READ_CHUNK = 256 * 1024
 
 
-def read_frame(stream: BinaryIO) -> Any | None:
-    """One JSON frame, or None at end of stream."""
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
-        return None
-    (size,) = HEADER.unpack(header)
-    body = stream.read(size)
-    if len(body) < size:
-        return None
-    return json.loads(body)
+def read_frames(stream: BinaryIO) -> Iterator[ipc.Frame]:
+    """Frames as they arrive, until the stream ends."""
+    frames = ipc.FrameBuffer()
+    while chunk := stream.read1(READ_CHUNK):  # type: ignore[attr-defined]
+        yield from frames.feed(chunk)
 
 
-def write_frame(stream: BinaryIO, value: Any) -> None:
-    """One JSON frame, flushed."""
-    body = json.dumps(value).encode("ascii")  # \u escapes: lone surrogates survive
-    stream.write(HEADER.pack(len(body)) + body)
+def write_frame(stream: BinaryIO, frame: ipc.Frame) -> None:
+    """One frame, flushed."""
+    stream.write(ipc.encode(frame))
     stream.flush()
 
 
@@ -58,9 +53,8 @@ def confine_process(config: dict[str, Any]) -> Sandbox:
     cache = ReadCache(max_bytes=READ_CACHE_BYTES)
     root = Path(config["root"])
     raw_identity = config.get("identity")
-    if raw_identity is not None:
+    if raw_identity is not None:  # the server made the directory the sandbox uid's
         identity = Identity(**raw_identity)
-        Sandbox(root, limits, None, identity)  # makes the directory the sandbox uid's
         os.chdir(root)
         os.chroot(".")
         os.chdir("/")
@@ -75,14 +69,18 @@ def confine_process(config: dict[str, Any]) -> Sandbox:
 
 def serve(sandbox: Sandbox, requests: BinaryIO, replies: BinaryIO) -> None:
     """Answer tool calls until the server closes the pipe."""
-    while (request := read_frame(requests)) is not None:
+    for request in read_frames(requests):
+        name = str(request.meta.get("name"))
         try:
-            result = run_file_tool(sandbox, request["name"], request["args"])
+            result = run_file_tool(sandbox, name, request.meta.get("args"))  # type: ignore[arg-type]
+        except ToolError as exc:  # a call the server would not have sent
+            result = ToolResult(str(exc), is_error=True)
         except MemoryError:
-            result = ToolResult(f"{request['name']}: out of memory", is_error=True)
+            result = ToolResult(f"{name}: out of memory", is_error=True)
         except Exception as exc:  # never die on a call: the run goes on
-            result = ToolResult(f"{request['name']}: internal error: {type(exc).__name__}", True)
-        write_frame(replies, {"content": result.content, "is_error": result.is_error})
+            result = ToolResult(f"{name}: internal error: {type(exc).__name__}", True)
+        reply = {"content": result.content, "is_error": result.is_error}
+        write_frame(replies, ipc.Frame(request.id, ipc.REPLY, reply))
 
 
 def main() -> None:
@@ -93,9 +91,10 @@ def main() -> None:
     try:
         sandbox = confine_process(config)
     except OSError as exc:
-        write_frame(replies, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        error = {"ready": False, "error": f"{type(exc).__name__}: {exc}"}
+        write_frame(replies, ipc.Frame(0, ipc.READY, error))
         raise SystemExit(1) from exc
-    write_frame(replies, {"ready": True})
+    write_frame(replies, ipc.Frame(0, ipc.READY, {"ready": True}))
     serve(sandbox, sys.stdin.buffer, replies)
 
 

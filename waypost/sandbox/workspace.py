@@ -11,20 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import struct
 import subprocess
 import sys
+from collections import deque
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from waypost.mail import ipc
 from waypost.sandbox.cgroup import cpu_group, join_cpu_group, lower_priority
 from waypost.sandbox.identity import Identity, give_to, identity_for
 from waypost.sandbox.runner import run_in_bwrap
 from waypost.sandbox.sandbox import command_seconds
 from waypost.sandbox.types import Limits, ToolError, ToolResult
 
-HEADER = struct.Struct(">I")
+READ_CHUNK = 256 * 1024
 START_SECONDS = 30.0  # a cold interpreter start on a loaded machine
 CLOSE_SECONDS = 1.0
 
@@ -36,14 +37,15 @@ class WorkerFailed(Exception):
 class Workspace:
     """One run's view of its sandbox: `file_tool` and `run_command`, both off the loop."""
 
-    def __init__(
-        self, root: Path, limits: Limits, key: str, identity: Identity | None = None
-    ) -> None:
+    def __init__(self, root: Path, limits: Limits, key: str) -> None:
         self.root = root
         self.limits = limits
         self.key = key
-        self.identity = identity if identity is not None else identity_for(key)
+        self.identity: Identity | None = identity_for(key)
         self._proc: asyncio.subprocess.Process | None = None
+        self._frames = ipc.FrameBuffer()  # the current worker's replies, as they arrive
+        self._replies: deque[ipc.Frame] = deque()
+        self._calls = 0
         self._lock = asyncio.Lock()
         self._prepared = False
         self.started = 0  # worker processes started (one per run unless a call was killed)
@@ -123,30 +125,48 @@ class Workspace:
             preexec_fn=yield_the_cpu,
         )
         self._proc = proc
+        self._frames, self._replies = ipc.FrameBuffer(), deque()
         self.started += 1
         try:
-            hello = await asyncio.wait_for(_read_frame(proc), START_SECONDS)
+            hello = await asyncio.wait_for(self._next_frame(proc), START_SECONDS)
         except TimeoutError as exc:
             raise WorkerFailed("the tool process did not start in time") from exc
-        if not hello.get("ready"):
-            raise WorkerFailed(f"the tool process could not start: {hello.get('error')}")
+        if hello.kind != ipc.READY or hello.meta.get("ready") is not True:
+            raise WorkerFailed(f"the tool process could not start: {hello.meta.get('error')}")
         return proc
 
     async def _ask(
         self, proc: asyncio.subprocess.Process, name: str, args: dict[str, Any]
     ) -> ToolResult:
         assert proc.stdin is not None
-        body = json.dumps({"name": name, "args": args}).encode("ascii")
+        self._calls += 1
+        call = ipc.Frame(self._calls, ipc.TOOL, {"name": name, "args": args})
         try:
-            proc.stdin.write(HEADER.pack(len(body)) + body)
+            proc.stdin.write(ipc.encode(call))
             await proc.stdin.drain()
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise WorkerFailed("the tool process is gone") from exc
-        reply = await _read_frame(proc)
-        content, is_error = reply.get("content"), reply.get("is_error")
-        if not isinstance(content, str) or not isinstance(is_error, bool):
+        reply = await self._next_frame(proc)
+        content, is_error = reply.meta.get("content"), reply.meta.get("is_error")
+        if (reply.id, reply.kind) != (call.id, ipc.REPLY) or not (
+            isinstance(content, str) and isinstance(is_error, bool)
+        ):
             raise WorkerFailed("the tool process sent a malformed reply")
         return ToolResult(content, is_error)
+
+    async def _next_frame(self, proc: asyncio.subprocess.Process) -> ipc.Frame:
+        assert proc.stdout is not None
+        while not self._replies:
+            chunk = await proc.stdout.read(READ_CHUNK)
+            if not chunk:
+                code = await proc.wait()
+                why = "ran out of memory or was killed" if code < 0 or code == 1 else f"exit {code}"
+                raise WorkerFailed(f"the tool process died ({why})")
+            try:
+                self._replies.extend(self._frames.feed(chunk))
+            except ValueError as exc:  # a bad length or JSON
+                raise WorkerFailed("the tool process sent a malformed reply") from exc
+        return self._replies.popleft()
 
     async def _kill(self) -> None:
         proc, self._proc = self._proc, None
@@ -170,22 +190,6 @@ class Workspace:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(proc.wait(), CLOSE_SECONDS)
             await self._kill()
-
-
-async def _read_frame(proc: asyncio.subprocess.Process) -> dict[str, Any]:
-    assert proc.stdout is not None
-    try:
-        header = await proc.stdout.readexactly(HEADER.size)
-        (size,) = HEADER.unpack(header)
-        body = await proc.stdout.readexactly(size)
-    except asyncio.IncompleteReadError as exc:
-        code = await proc.wait()
-        why = "ran out of memory or was killed" if code < 0 or code == 1 else f"exit {code}"
-        raise WorkerFailed(f"the tool process died ({why})") from exc
-    value = json.loads(body)
-    if not isinstance(value, dict):
-        raise WorkerFailed("the tool process sent a malformed reply")
-    return value
 
 
 class WorkspacePool:
@@ -242,4 +246,4 @@ class _Entry:
         self.workspace = workspace
         self.holders = 0
         self.idle: asyncio.TimerHandle | None = None
-        self.closing: asyncio.Future[None] | None = None
+        self.closing: asyncio.Future[None] | None = None  # held: a task needs a reference
