@@ -8,13 +8,14 @@
   each new session (a `setsid` in a command) would otherwise weigh as much as the server.
 
 Used where the host offers writable hierarchies (cgroup v1's controllers, or v2 with them
-enabled); without them, commands run without (and at nice 19, see `lower_priority`).
+enabled); without them, commands run without (and at nice 19, see `yielding_argv`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import threading
 import time
@@ -22,6 +23,7 @@ import uuid
 from pathlib import Path
 
 PARENT_NAME = "waypost-sandboxes"
+SHELL = "/bin/sh"
 
 _lock = threading.Lock()
 _parents: dict[str, Path | None] = {}
@@ -133,26 +135,34 @@ def cpu_group() -> Path | None:
     return group
 
 
-def join_cpu_group(group: Path | None, pids: PidsGroup | None = None) -> None:
-    """Move the calling process into the sandboxes' cpu cgroup (in a child, before exec).
+# Run by /bin/sh in the new child: join each cgroup named (its cgroup.procs file), lower
+# the autogroup's weight (where cgroups are not ours), then exec the rest under nice 19.
+# Failing to join a group fails the command: its caps would not hold.
+_ENTER = (
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ >"$1" || exit 126; shift; n=$((n-1)); done; '
+    "{ echo 19 >/proc/self/autogroup; } 2>/dev/null; "
+    'exec "$@"'
+)
 
-    Not when `pids` is a sibling in the same (v2) hierarchy: that leaf is under the
-    low-weight parent already, and a process is in one cgroup per hierarchy.
+
+def yielding_argv(argv: list[str], cpu: Path | None, pids: PidsGroup | None = None) -> list[str]:
+    """`argv`, started so that it runs in the sandbox cgroups at the lowest priority.
+
+    The child does this itself, in a shell that execs `argv`, rather than in a `preexec_fn`:
+    with one, Python forks (not vforks) the whole server and the server's event loop waits
+    until the child has exec'd, and a child already in the idle cpu group, behind a fork
+    bomb, can take 100 ms and more to get there.
     """
-    if group is None or (pids is not None and pids.path.parent == group.parent):
-        return
-    fd = os.open(str(group / "cgroup.procs"), os.O_WRONLY)
-    try:
-        os.write(fd, str(os.getpid()).encode())
-    finally:
-        os.close(fd)
-
-
-def lower_priority() -> None:
-    """Nice 19 for the calling process and its autogroup (where cgroups are not ours)."""
-    os.setpriority(os.PRIO_PROCESS, 0, 19)
-    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as fh:
-        fh.write("19")
+    procs = []
+    if pids is not None:
+        procs.append(pids.procs_file)
+    # not when `pids` is a sibling in the same (v2) hierarchy: that leaf is under the
+    # low-weight parent already, and a process is in one cgroup per hierarchy
+    if cpu is not None and (pids is None or pids.path.parent != cpu.parent):
+        procs.append(str(cpu / "cgroup.procs"))
+    nice = shutil.which("nice", path="/usr/bin:/bin")
+    lowered = [nice, "-n", "19", *argv] if nice else argv
+    return [SHELL, "-c", _ENTER, "waypost-enter", str(len(procs)), *procs, *lowered]
 
 
 class PidsGroup:
@@ -177,14 +187,6 @@ class PidsGroup:
                 path.rmdir()
             return None
         return cls(path)
-
-    def join(self) -> None:
-        """Move the calling process into the group (in the child, before it execs)."""
-        fd = os.open(self.procs_file, os.O_WRONLY)
-        try:
-            os.write(fd, str(os.getpid()).encode())
-        finally:
-            os.close(fd)
 
     def pids(self) -> list[int]:
         """The processes in the group now."""

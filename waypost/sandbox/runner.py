@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from waypost.sandbox.cgroup import PidsGroup, cpu_group, join_cpu_group, lower_priority
+from waypost.sandbox.cgroup import PidsGroup, cpu_group, yielding_argv
 from waypost.sandbox.identity import Identity, identity_for
 from waypost.sandbox.types import Limits, ToolResult
 
@@ -71,22 +71,15 @@ def _prlimit_args(limits: Limits) -> list[str]:
     ]
 
 
-def _preexec(
-    limits: Limits, group: PidsGroup | None, cpu: Path | None, fallback: bool
-) -> Callable[[], None]:
-    """In the child before bwrap starts: lowest CPU priority, the sandbox cgroups; rlimits
-    here only if prlimit(1) is missing."""
+def _fallback_limits(limits: Limits) -> Callable[[], None]:
+    """In the child, only where prlimit(1) is missing: the rlimits (this makes Python fork
+    rather than vfork, so it is the exception)."""
 
     def apply() -> None:
-        lower_priority()
-        join_cpu_group(cpu, group)
-        if group is not None:
-            group.join()
-        if fallback:
-            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
     return apply
 
@@ -333,7 +326,7 @@ async def _run(
 ) -> ToolResult:
     fallback = not _prlimit_args(limits)
     proc = await asyncio.create_subprocess_exec(
-        *argv,
+        *yielding_argv(argv, cpu, group),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -343,7 +336,7 @@ async def _run(
         # command in a new autogroup, weighing as much as the server where cgroups are
         # not ours.
         start_new_session=True,
-        preexec_fn=_preexec(limits, group, cpu, fallback),
+        preexec_fn=_fallback_limits(limits) if fallback else None,
     )
     out = _Capped(limits.max_output_bytes)
 

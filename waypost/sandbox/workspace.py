@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from waypost.mail import ipc
-from waypost.sandbox.cgroup import cpu_group, join_cpu_group, lower_priority
+from waypost.sandbox.cgroup import cpu_group, yielding_argv
 from waypost.sandbox.identity import Identity, give_to, identity_for
 from waypost.sandbox.runner import run_in_bwrap
 from waypost.sandbox.sandbox import command_seconds
@@ -107,22 +107,14 @@ class Workspace:
             "identity": asdict(self.identity) if self.identity is not None else None,
         }
         cpu = await asyncio.to_thread(cpu_group)
-
-        def yield_the_cpu() -> None:  # in the child: agents' work gets what the server leaves
-            lower_priority()
-            join_cpu_group(cpu)
-
+        # agents' work gets the CPU the server leaves
+        argv = [sys.executable, "-I", "-m", "waypost.sandbox.worker", json.dumps(config)]
         proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-I",
-            "-m",
-            "waypost.sandbox.worker",
-            json.dumps(config),
+            *yielding_argv(argv, cpu),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=yield_the_cpu,
         )
         self._proc = proc
         self._frames, self._replies = ipc.FrameBuffer(), deque()
