@@ -23,6 +23,8 @@ PREFIXES = (
     "sbx",
     "agt",
     "team",
+    "ws",
+    "sch",
     "cred",
     "evt",
 )

@@ -49,7 +49,7 @@ from waypost.events.log import EventLog, NewEvent
 from waypost.ids import new_id
 from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, tool_specs, truncate
 from waypost.sandbox.workspace import WorkspacePool
-from waypost.sessions.service import SessionService
+from waypost.sessions.service import SessionLinks, SessionService
 
 log = logging.getLogger("waypost.agents")
 
@@ -121,6 +121,8 @@ class Conversations:
         metadata: dict[str, Any],
         agent_id: str | None,
         name: str | None,
+        source: str = "user",
+        links: SessionLinks | None = None,
     ) -> SessionRow:
         """A conversation in a sandbox; the agent defaults to the sandbox's, then the user's."""
         sandbox = await self.sandboxes.get(user_id, sandbox_id)
@@ -137,7 +139,8 @@ class Conversations:
             metadata=metadata,
             agent_id=chosen,
             sandbox_id=sandbox_id,
-            source="sandbox",
+            source=source,
+            links=links,
         )
 
     async def messages(self, session_id: str) -> list[MessageRow]:

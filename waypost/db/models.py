@@ -57,6 +57,11 @@ class Session(Base):
     agent_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     sandbox_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     source: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    team_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    source_schedule_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # a member's session started by its team leader's `delegate` call
+    parent_session_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -197,6 +202,9 @@ class Agent(Base):
     react_config: Mapped[dict[str, Any]] = mapped_column(JSONType)
     tools: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
     permissions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # the tool groups offered to the model at the start of a session (None: every group)
+    tool_groups: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -211,7 +219,66 @@ class Sandbox(Base):
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     limits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     agent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Workspace(Base):
+    """A group of one user's agents, teams, sandboxes and sessions."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Team(Base):
+    """A leader agent and the member agents it can delegate to."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    leader_agent_id: Mapped[str] = mapped_column(String(40))
+    member_ids: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Schedule(Base):
+    """A cron schedule that starts an agent (or team) session with a message.
+
+    ``next_fire_at`` is the claim: a firing belongs to whichever process moves it forward
+    from the value it read (one UPDATE), so several servers on one database fire it once.
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (Index("ix_schedules_due", "enabled", "next_fire_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    agent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    team_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sandbox_id: Mapped[str] = mapped_column(String(40))
+    cron: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    message: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_session_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    fire_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Message(Base):

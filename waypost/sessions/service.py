@@ -21,6 +21,16 @@ from waypost.ids import new_id
 STATUSES = ("active", "completed", "failed", "interrupted")
 
 
+@dataclass(frozen=True)
+class SessionLinks:
+    """What a session belongs to or came from; the caller has checked each id's owner."""
+
+    workspace_id: str | None = None
+    team_id: str | None = None
+    source_schedule_id: str | None = None
+    parent_session_id: str | None = None
+
+
 @dataclass
 class SessionDetail:
     """A session with the ids of what belongs to it."""
@@ -49,9 +59,14 @@ class SessionService:
         agent_id: str | None = None,
         sandbox_id: str | None = None,
         source: str | None = None,
+        links: SessionLinks | None = None,
         tx: Tx | None = None,
     ) -> SessionRow:
-        """A new active session with ``session.created`` as its first event."""
+        """A new active session with ``session.created`` as its first event.
+
+        ``source``: ``user`` (a person or a program, the default), ``schedule`` (a
+        schedule's firing) or ``delegation`` (a team leader's ``delegate`` call).
+        """
         if tx is None:
             async with self.db.write() as own:
                 return await self.create(
@@ -61,8 +76,10 @@ class SessionService:
                     agent_id=agent_id,
                     sandbox_id=sandbox_id,
                     source=source,
+                    links=links,
                     tx=own,
                 )
+        links = links or SessionLinks()
         # every id the row will point at must be the caller's: another user's is as
         # missing as no row (404), and nothing is written
         if agent_id is not None:
@@ -78,7 +95,11 @@ class SessionService:
             meta=metadata or {},
             agent_id=agent_id,
             sandbox_id=sandbox_id,
-            source=source or "api",
+            source=source or "user",
+            workspace_id=links.workspace_id,
+            team_id=links.team_id,
+            source_schedule_id=links.source_schedule_id,
+            parent_session_id=links.parent_session_id,
             last_seq=0,
             created_at=now,
             updated_at=now,
