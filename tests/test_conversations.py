@@ -401,6 +401,8 @@ def test_context_is_compacted_into_a_summary(api: httpx.Client) -> None:
     summary = session["state"]["summary"]
     assert summary.startswith("<system-info>Here is a summary") and "write big.txt" in summary
     assert "say done" in summary and session["state"]["context_after"]
+    # the files the agent had read come back with the summary (the read-file cache)
+    assert "Files you had read" in summary and "--- big.txt ---" in summary
     assert "context_compacted" in timeline_types(api, sid)
     assert len(session["messages"]) == 6  # the record keeps every message; only the context shrank
 
@@ -596,7 +598,7 @@ def test_mail_reaches_the_model_fenced_and_cannot_unlock_a_denied_tool(
     assert results["r2"] == {
         "tool_use_id": "r2",
         "name": "run_command",
-        "content": "run_command is denied by this agent's permission rules",
+        "content": "run_command is denied by the permission rules",
         "is_error": True,
     }
     assert results["r3"]["is_error"] and results["r4"]["is_error"]
@@ -608,3 +610,51 @@ def test_mail_reaches_the_model_fenced_and_cannot_unlock_a_denied_tool(
     listing = api.get(f"/api/v1/sandboxes/{box}").json()
     assert listing["id"] == box
     assert not (server.settings.data_dir / "sandboxes" / box / "pwned").exists()
+
+
+def test_image_blocks_accept_media_type_in_camel_case(api: httpx.Client) -> None:
+    sid, _ = agent_session(api, [text("a cat"), text("a dog")])
+    camel = {"type": "image", "mediaType": "image/png", "data": "iVBORw0KGgo="}
+    r = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": [camel]})
+    assert r.status_code == 200, r.text
+    snake = {"type": "image", "media_type": "image/jpeg", "data": "/9j/4AAQ"}
+    r = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": [snake]})
+    assert r.status_code == 200, r.text
+    stored = [m["content"] for m in api.get(f"/api/v1/sessions/{sid}").json()["messages"]]
+    assert stored[0] == [{"type": "image", "media_type": "image/png", "data": "iVBORw0KGgo="}]
+    assert stored[2] == [snake]
+    r = api.post(
+        f"/api/v1/sessions/{sid}/messages", json={"content": [{"type": "image", "data": "x"}]}
+    )
+    assert r.status_code == 400 and "media_type" in r.json()["message"]
+
+
+def test_messages_list_is_a_page_oldest_first(api: httpx.Client, other_api: httpx.Client) -> None:
+    sid, _ = agent_session(api, [text("one"), text("two"), text("three")])
+    for word in ("a", "b", "c"):
+        r = api.post(f"/api/v1/sessions/{sid}/messages", json={"content": word})
+        assert r.status_code == 200, r.text
+    ids = [m["id"] for m in api.get(f"/api/v1/sessions/{sid}").json()["messages"]]
+    assert len(ids) == 6
+    whole = api.get(f"/api/v1/sessions/{sid}/messages").json()
+    assert set(whole) == {"data", "total", "next_cursor"}
+    assert [m["id"] for m in whole["data"]] == ids
+    assert whole["total"] == 6 and whole["next_cursor"] is None
+    assert [m["role"] for m in whole["data"]] == ["user", "assistant"] * 3
+    assert whole["data"][1]["content"] == text("one")
+    first = api.get(f"/api/v1/sessions/{sid}/messages", params={"limit": 4}).json()
+    assert [m["id"] for m in first["data"]] == ids[:4]
+    assert first["total"] == 6 and first["next_cursor"] == ids[3]
+    rest = api.get(
+        f"/api/v1/sessions/{sid}/messages", params={"limit": 4, "cursor": first["next_cursor"]}
+    ).json()
+    assert [m["id"] for m in rest["data"]] == ids[4:]
+    assert rest["total"] == 6 and rest["next_cursor"] is None
+    exact = api.get(f"/api/v1/sessions/{sid}/messages", params={"limit": 3}).json()
+    assert exact["next_cursor"] == ids[2]
+    tail = api.get(f"/api/v1/sessions/{sid}/messages", params={"limit": 3, "cursor": ids[2]}).json()
+    assert [m["id"] for m in tail["data"]] == ids[3:] and tail["next_cursor"] is None
+    for limit in (0, 101):
+        bad = api.get(f"/api/v1/sessions/{sid}/messages", params={"limit": limit})
+        assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
+    assert other_api.get(f"/api/v1/sessions/{sid}/messages").status_code == 404

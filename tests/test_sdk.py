@@ -160,3 +160,54 @@ def test_agent_conversation_reads_like_seed_003(server: RunningServer) -> None:
     assert [m.role for m in convo.messages] == ["user", "assistant", "user", "assistant"]
     assert client.sessions.interrupt(session.id) is False
     assert [s.id for s in client.sandboxes.sessions.list(sandbox.id).data] == [session.id]
+
+
+def _scripted_sandbox(client: Client) -> str:
+    turns = [[{"type": "text", "text": "first"}], [{"type": "text", "text": "second"}]]
+    agent = client.agents.create(
+        name="talker", chat_model_config={"type": "scripted", "parameters": {"turns": turns}}
+    )
+    return client.sandboxes.create(agent_id=agent.id).id
+
+
+def test_session_get_exposes_agent_fields_and_messages_page(server: RunningServer) -> None:
+    client = Client(api_key=server.key("sdk-get-agent"), base_url=server.base_url)
+    sandbox = _scripted_sandbox(client)
+    sid = client.sandboxes.sessions.create(sandbox).id
+    client.sessions.send(sid, "hello")
+    client.sessions.send(sid, [{"type": "text", "text": "again"}])
+    session = client.sessions.get(sid)
+    assert session.messages is not None
+    assert [m.role for m in session.messages] == ["user", "assistant", "user", "assistant"]
+    assert session.messages[3].content == [{"type": "text", "text": "second"}]
+    assert session.config.agent_id is not None and session.config.chat_model_config is not None
+    assert session.config.chat_model_config["type"] == "scripted"
+    assert session.state.reply_id == session.messages[3].id and session.state.cur_iter == 1
+    assert session.is_running is False
+    page = client.sessions.messages(sid, limit=3)
+    assert page.total == 4 and [m.id for m in page.data] == [m.id for m in session.messages[:3]]
+    assert page.next_cursor == session.messages[2].id
+    rest = client.sessions.messages(sid, limit=3, cursor=page.next_cursor)
+    assert [m.id for m in rest.data] == [session.messages[3].id] and rest.next_cursor is None
+    plain = client.sessions.get(client.sessions.create(name="no agent").id)
+    assert plain.messages is None and plain.config.agent_id is None
+    client.close()
+
+
+async def test_async_session_get_exposes_agent_fields(server: RunningServer) -> None:
+    key = server.key("sdk-async-get-agent")
+    with Client(api_key=key, base_url=server.base_url) as setup:
+        sandbox = _scripted_sandbox(setup)
+    async with AsyncClient(api_key=key, base_url=server.base_url) as client:
+        sid = (await client.sandboxes.sessions.create(sandbox)).id
+        await client.sessions.send(sid, "hello")
+        session = await client.sessions.get(sid)
+        assert session.messages is not None
+        assert [m.role for m in session.messages] == ["user", "assistant"]
+        assert session.config.chat_model_config is not None
+        assert session.config.chat_model_config["type"] == "scripted"
+        assert session.state.reply_id == session.messages[1].id and session.state.cur_iter == 1
+        assert session.is_running is False
+        page = await client.sessions.messages(sid)
+        assert [m.id for m in page.data] == [m.id for m in session.messages]
+        assert page.total == 2 and page.next_cursor is None

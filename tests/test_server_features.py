@@ -90,3 +90,40 @@ def test_streams_send_keepalives(special_server: ThreadServer) -> None:
                     break
             else:
                 raise AssertionError("no keepalive event on the agent stream")
+
+
+def test_openapi_documents_the_errors_the_server_sends(server: RunningServer) -> None:
+    spec = httpx.get(f"{server.base_url}/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    assert spec["components"]["schemas"]["ErrorBody"]["required"] == ["error", "message"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            assert "422" not in op["responses"], (method, path)
+            if not path.startswith("/api/v1/"):
+                continue
+            assert "401" in op["responses"], (method, path)
+            if "{" in path:
+                assert {"400", "404"} <= set(op["responses"]), (method, path)
+            for code in ("400", "401", "404"):
+                if code in op["responses"]:
+                    schema = op["responses"][code]["content"]["application/json"]["schema"]
+                    assert schema == error, (method, path, code)
+
+    def codes(method: str, path: str) -> set[str]:
+        return set(spec["paths"][path][method]["responses"])
+
+    assert {"201", "400", "401"} <= codes("post", "/api/v1/sessions")
+    assert "404" not in codes("post", "/api/v1/sessions")
+    assert {"200", "400", "401"} <= codes("get", "/api/v1/sessions")  # limit, cursor
+    assert {"200", "400", "401", "404", "409"} <= codes(
+        "post", "/api/v1/sessions/{session_id}/messages"
+    )
+    assert {"204", "400", "401", "404"} <= codes("delete", "/api/v1/inboxes/{inbox_id}")
+    assert codes("get", "/healthz") == {"200"}
+    # what the document says is what the server answers
+    assert httpx.get(f"{server.base_url}/api/v1/sessions").status_code == 401
+    with server.client("openapi-errors") as api:
+        assert api.get("/api/v1/sessions", params={"limit": 0}).status_code == 400
+        missing = api.get("/api/v1/sessions/sess_nope")
+        assert missing.status_code == 404 and set(missing.json()) == {"error", "message"}

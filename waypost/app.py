@@ -7,11 +7,15 @@ import contextlib
 import logging
 import socket
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from waypost import __version__
 from waypost.api import (
@@ -19,14 +23,20 @@ from waypost.api import (
     conversations,
     emails,
     extractions,
+    gateway,
     health,
     inboxes,
+    schedules,
     sessions,
+    teams,
     waits,
     workflows,
+    workspaces,
 )
+from waypost.api.deps import current_user
 from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit, JsonDepthLimit
+from waypost.api.schemas import ErrorBody
 from waypost.config import Settings, make_process_private
 from waypost.heap import freeze_startup_heap
 from waypost.mail.smtp import WaypostHandler, start_smtp
@@ -76,6 +86,9 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
             smtp = await start_smtp(settings, handler, smtp_sock)
             where = ",".join(str(s.getsockname()) for s in smtp.sockets)
         reaper = asyncio.create_task(_reap_forever(svc), name="waypost-reaper")
+        scheduler = asyncio.create_task(
+            svc.schedules.run_forever(settings.schedule_poll_seconds), name="waypost-schedules"
+        )
         app.state.services = svc
         app.state.smtp = smtp
         app.state.smtp_workers = workers
@@ -85,9 +98,10 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
         finally:
             if smtp is not None:
                 smtp.close()
-            reaper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reaper
+            for task in (reaper, scheduler):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if smtp is not None:
                 await smtp.wait_closed()
             if workers is not None:
@@ -108,11 +122,74 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     modules = (
-        health, sessions, conversations, inboxes, emails, waits, extractions, workflows, agents
+        health, sessions, conversations, inboxes, emails, waits, extractions, workflows, agents,
+        workspaces, schedules, teams,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
+    if settings.trusted_gateway:  # seed 002's own paths; absent (404) otherwise
+        app.include_router(gateway.router)
+    document_errors(app)
     return app
+
+
+_ERROR_ANSWERS = {
+    "400": "invalid_request: a malformed body, or a bad path or query parameter",
+    "401": "unauthorized: a missing or invalid API key",
+    "404": "not_found: no such resource (or another user's)",
+}
+
+
+def _needs_key(dependant: Dependant) -> bool:
+    return any(d.call is current_user or _needs_key(d) for d in dependant.dependencies)
+
+
+def _api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    """Every APIRoute, inside included routers too (FastAPI keeps those as one entry)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif (included := getattr(route, "original_router", None)) is not None:
+            yield from _api_routes(included.routes)
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make /openapi.json list the errors the server sends (400, 401, 404, each an
+    ``ErrorBody``) instead of FastAPI's 422, which it never sends (see api/errors.py)."""
+    generate = app.openapi
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        components["ErrorBody"] = ErrorBody.model_json_schema()
+        keyed = {
+            (route.path_format, method.lower())
+            for route in _api_routes(app.routes)
+            if _needs_key(route.dependant)
+            for method in route.methods or ()
+        }
+        for path, operations in schema["paths"].items():
+            for method, op in operations.items():
+                responses = op["responses"]
+                responses.pop("422", None)
+                params = {p.get("in") for p in op.get("parameters", [])}
+                answers = {
+                    "400": "requestBody" in op or bool(params & {"path", "query"}),
+                    "401": (path, method) in keyed,
+                    "404": "path" in params,
+                }
+                for code, applies in answers.items():
+                    if applies:
+                        description = _ERROR_ANSWERS[code]
+                        responses.setdefault(code, {"description": description, "content": body})
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 # The database threads (aiosqlite's, the checkpointer) each need the GIL back from a

@@ -75,6 +75,12 @@ def serve(
         bool | None,
         typer.Option(help="Trust x-user-id from a gateway in front [env WAYPOST_TRUSTED_GATEWAY]."),
     ] = None,
+    allow_permission_bypass: Annotated[
+        bool | None,
+        typer.Option(
+            help="Let sessions use permission mode bypass [env WAYPOST_ALLOW_PERMISSION_BYPASS]."
+        ),
+    ] = None,
     log_level: Annotated[
         str | None, typer.Option(help="debug, info, warning [env WAYPOST_LOG_LEVEL].")
     ] = None,
@@ -93,6 +99,7 @@ def serve(
         domain=domain,
         max_message_bytes=max_message_bytes,
         trusted_gateway=trusted_gateway,
+        allow_permission_bypass=allow_permission_bypass,
         log_level=log_level,
     )
     logging.basicConfig(

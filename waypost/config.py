@@ -36,9 +36,15 @@ class Settings(BaseSettings):
     reaper_interval_seconds: float = 30.0
     sse_keepalive_seconds: float = 15.0
     trusted_gateway: bool = False
+    # lets a session's permission mode be "bypass" (every tool call runs, no rule applies)
+    allow_permission_bypass: bool = False
     log_level: str = "info"
     secret_key: str | None = None  # Fernet key for credentials; else <data dir>/secret.key
     chaos: bool = False  # fault injection for tests (workflows' fail_at); never in production
+    schedule_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # due schedules looked for
+    # tests only: a file holding an ISO timestamp that is "now" for schedules
+    # (waypost.schedules.clock); never in production
+    clock_file: Path | None = None
 
     @property
     def domains(self) -> list[str]:

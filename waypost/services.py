@@ -8,6 +8,7 @@ from waypost.agents.mail_tools import MailTools
 from waypost.agents.runtime import Conversations
 from waypost.agents.secrets import SecretBox
 from waypost.agents.store import Agents, Credentials, Sandboxes
+from waypost.agents.teams import Teams
 from waypost.auth.keys import KeyService
 from waypost.config import Settings
 from waypost.db.database import Database
@@ -16,9 +17,12 @@ from waypost.events.log import EventLog
 from waypost.extractions.service import Extractions
 from waypost.mail.inboxes import InboxService
 from waypost.mail.store import EmailService, MailIngest
+from waypost.schedules.clock import clock_for
+from waypost.schedules.service import Schedules
 from waypost.sessions.service import SessionService
 from waypost.waits.service import Waits
 from waypost.workflows.service import Workflows
+from waypost.workspaces.service import Workspaces
 
 
 @dataclass
@@ -41,6 +45,9 @@ class Services:
     agents: Agents
     sandboxes: Sandboxes
     conversations: Conversations
+    teams: Teams
+    schedules: Schedules
+    workspaces: Workspaces
 
 
 def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
@@ -52,10 +59,11 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
     inboxes = InboxService(db, events, settings)
     waits = Waits(db, events, bus)
     credentials = Credentials(db, SecretBox.from_settings(settings.secret_key, settings.data_dir))
-    agents = Agents(db, credentials)
+    agents = Agents(db, credentials, allow_bypass=settings.allow_permission_bypass)
     sandboxes = Sandboxes(db, agents, settings.data_dir / "sandboxes")
     extractions = Extractions(db, events)
     emails = EmailService(db)
+    teams = Teams(db)
     conversations = Conversations(
         db,
         events,
@@ -65,6 +73,8 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
         credentials,
         sandboxes,
         MailTools(inboxes, waits, extractions, emails),
+        teams,
+        allow_bypass=settings.allow_permission_bypass,
     )
     return Services(
         settings=settings,
@@ -83,4 +93,7 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
         agents=agents,
         sandboxes=sandboxes,
         conversations=conversations,
+        schedules=Schedules(db, events, conversations, clock_for(settings.clock_file)),
+        workspaces=Workspaces(db),
+        teams=teams,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 DEFAULT_SYSTEM_PROMPT = "You're a helpful assistant."
@@ -57,12 +57,35 @@ class ReactConfig(_Config):
 
 
 class PermissionRules(_Config):
-    """Tool permissions: each a list of tool names (``*`` for all); deny wins, then ask."""
+    """An agent's permission context (see waypost.agents.contexts for what each part does).
 
-    allow: list[str] = Field(default_factory=lambda: ["*"])
-    deny: list[str] = Field(default_factory=list)
-    ask: list[str] = Field(default_factory=list)
+    The legacy shape ``{allow, deny, ask}`` (lists of tool names) is read as rules over every
+    subject; an allow list without ``*`` becomes plan mode with those tools allowed (what is
+    not listed and not read-only is refused, as before).
+    """
+
+    mode: Literal["default", "accept_edits", "plan", "bypass"] = "default"
+    working_directories: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # an agent with no rules was made to run unattended in its sandbox: everything runs
+    allow_rules: dict[str, list[str]] = Field(default_factory=lambda: {"*": ["*"]})
+    deny_rules: dict[str, list[str]] = Field(default_factory=dict)
+    ask_rules: dict[str, list[str]] = Field(default_factory=dict)
+    allow: list[str] | None = Field(default=None, exclude=True)
+    deny: list[str] | None = Field(default=None, exclude=True)
+    ask: list[str] | None = Field(default=None, exclude=True)
     ask_timeout_seconds: float = Field(default=3600, gt=0, le=7 * 24 * 3600)
+
+    @model_validator(mode="after")
+    def _legacy(self) -> PermissionRules:
+        if self.allow is not None:
+            self.allow_rules = {name: ["*"] for name in self.allow}
+            if "*" not in self.allow:
+                self.mode = "plan"
+        if self.deny is not None:
+            self.deny_rules = {name: ["*"] for name in self.deny}
+        if self.ask is not None:
+            self.ask_rules = {name: ["*"] for name in self.ask}
+        return self
 
 
 class SandboxLimits(_Config):

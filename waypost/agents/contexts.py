@@ -41,6 +41,7 @@ from waypost.agents.tasks import TASK_TOOL_NAMES
 
 PERMISSION_MODES = ("default", "accept_edits", "plan", "bypass")
 RULE_KINDS = ("allow_rules", "deny_rules", "ask_rules")
+CONTEXT_KEYS = ("mode", "working_directories", *RULE_KINDS)
 
 FILE_READ_TOOLS = frozenset({"read_file", "list_files", "glob", "grep"})
 FILE_EDIT_TOOLS = frozenset({"write_file", "edit_file"})
@@ -75,20 +76,24 @@ def _as_rules(value: Any) -> dict[str, list[str]]:
 
 
 def permission_context(raw: dict[str, Any] | None) -> dict[str, Any]:
-    """A complete permission context from an agent's (or a session's) stored one.
+    """A complete permission context from an agent's or a session's stored one (either shape).
 
-    Legacy agent rules ``{allow, deny, ask}`` become rule dicts. An agent that never set
-    any rule was created to run unattended: its allow list was ``["*"]``, kept as is.
+    An agent that never set any rule was made to run unattended: its allow rules are ``*``.
     """
-    raw = raw or {}
-    allow = raw.get("allow_rules", raw.get("allow", {}))
-    return {
-        "mode": raw.get("mode", "default") if raw.get("mode") in PERMISSION_MODES else "default",
-        "working_directories": dict(raw.get("working_directories") or {}),
-        "allow_rules": _as_rules(allow),
-        "deny_rules": _as_rules(raw.get("deny_rules", raw.get("deny", {}))),
-        "ask_rules": _as_rules(raw.get("ask_rules", raw.get("ask", {}))),
-    }
+    from waypost.agents.configs import PermissionRules
+
+    try:
+        rules = PermissionRules.model_validate(raw or {})
+    except ValueError:  # a row written by hand: read what can be read
+        raw = raw or {}
+        return {
+            "mode": raw.get("mode") if raw.get("mode") in PERMISSION_MODES else "default",
+            "working_directories": dict(raw.get("working_directories") or {}),
+            "allow_rules": _as_rules(raw.get("allow_rules", raw.get("allow", ["*"]))),
+            "deny_rules": _as_rules(raw.get("deny_rules", raw.get("deny", {}))),
+            "ask_rules": _as_rules(raw.get("ask_rules", raw.get("ask", {}))),
+        }
+    return rules.model_dump(include=set(CONTEXT_KEYS))
 
 
 def subject_of(tool: str, args: dict[str, Any]) -> str | None:
@@ -198,7 +203,7 @@ def decide(context: dict[str, Any], tool: str, args: dict[str, Any]) -> tuple[st
     if kind == "read":
         return "allow", f"{mode} mode runs reads"
     if mode == "plan":
-        return "deny", f"{tool} is not read-only, and the session is in plan mode"
+        return "deny", f"{tool} is refused in plan mode (read-only tools only)"
     if mode == "accept_edits" and kind == "edit":
         return "allow", "accept_edits mode runs file edits"
     return "ask", f"{mode} mode asks before {kind}s"
@@ -296,10 +301,43 @@ def cached_files_note(context: dict[str, Any]) -> str:
     return "Files you had read (still current):\n" + "\n".join(parts)
 
 
+_GROUP_OF = {tool: group for group, tools in TOOL_GROUPS.items() for tool in tools}
+
+
+def group_of(tool: str) -> str | None:
+    """The group a tool belongs to (None: always offered)."""
+    return _GROUP_OF.get(tool)
+
+
 def tools_offered(activated: list[str], names: list[str]) -> list[str]:
     """Of ``names``, those in an activated group (a tool in no group is always offered)."""
-    grouped = {tool: group for group, tools in TOOL_GROUPS.items() for tool in tools}
-    return [n for n in names if n not in grouped or grouped[n] in activated]
+    return [n for n in names if n not in _GROUP_OF or _GROUP_OF[n] in activated]
+
+
+def inactive_groups(activated: list[str], names: list[str]) -> list[str]:
+    """Groups that are off and hold at least one of ``names`` (the agent's tools)."""
+    return [
+        group
+        for group, tools in TOOL_GROUPS.items()
+        if group not in activated and any(n in tools for n in names)
+    ]
+
+
+def activate_spec(inactive: list[str]) -> dict[str, Any]:
+    """The ``activate_tools`` tool, offered while some of the agent's groups are off."""
+    listing = "; ".join(f"{g}: {', '.join(sorted(TOOL_GROUPS[g]))}" for g in inactive)
+    return {
+        "name": ACTIVATE_TOOL,
+        "description": (
+            "Turn on a group of tools you do not have yet; they are offered from your next "
+            f"turn. Groups that are off: {listing}."
+        ),
+        "input_schema": {
+            "type": "object",
+            "properties": {"group": {"type": "string", "enum": inactive}},
+            "required": ["group"],
+        },
+    }
 
 
 __all__ = [
@@ -309,10 +347,13 @@ __all__ = [
     "MAX_CACHE_FILES",
     "PERMISSION_MODES",
     "TOOL_GROUPS",
+    "activate_spec",
     "cache_forget",
     "cache_read",
     "cached_files_note",
     "decide",
+    "group_of",
+    "inactive_groups",
     "normalise_path",
     "permission_context",
     "remember",

@@ -16,11 +16,14 @@ import json
 import logging
 import time
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
 
-from waypost.agents.configs import ChatModelConfig, ContextConfig, ReactConfig
+from waypost.agents import contexts
+from waypost.agents.configs import ChatModelConfig, ContextConfig, PermissionRules, ReactConfig
+from waypost.agents.delegation import Mirror, delegate_spec, run_delegation
 from waypost.agents.mail_tools import MAIL_TOOL_NAMES, MAIL_TOOL_SPECS, MailTools
 from waypost.agents.providers import (
     Done,
@@ -35,11 +38,12 @@ from waypost.agents.providers import (
     make_provider,
     stream_with_retry,
 )
-from waypost.agents.store import Agents, Credentials, Sandboxes
+from waypost.agents.store import Agents, Credentials, Sandboxes, validate_config
 from waypost.agents.tasks import TASK_TOOL_NAMES, TASK_TOOL_SPECS, run_task_tool
+from waypost.agents.teams import Teams
 from waypost.auth.keys import detach_from_request_key, key_guard
 from waypost.db.database import Database, Tx
-from waypost.db.models import Agent
+from waypost.db.models import Agent, Team
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
 from waypost.db.types import utcnow
@@ -66,8 +70,14 @@ STREAM_TYPES = frozenset(
         "session_failed",
         "session_interrupted",
         "context_compacted",
+        "permissions_updated",
+        "delegation_started",
+        "delegation_completed",
     }
 )
+# how a run's last event leaves the session (a new message makes it active again)
+END_STATUS = {"session_completed": "active", "session_interrupted": "interrupted"}
+SENDABLE = ("active", "interrupted", "failed")
 DELTA_FLUSH_SECONDS = 0.05
 USER_BLOCK_TYPES = ("text", "image")
 
@@ -97,8 +107,13 @@ class Conversations:
         credentials: Credentials,
         sandboxes: Sandboxes,
         mail_tools: MailTools,
+        teams: Teams | None = None,
+        *,
+        allow_bypass: bool = False,
     ) -> None:
         self.db = db
+        self.teams = teams or Teams(db)
+        self.allow_bypass = allow_bypass  # the operator lets permission mode "bypass" run
         self.events = events
         self.bus = bus
         self.sessions = sessions
@@ -109,7 +124,8 @@ class Conversations:
         self._runs: dict[str, asyncio.Task[MessageRow | None]] = {}
         self.workspaces = WorkspacePool()
         self._run_owners: dict[str, str] = {}  # session id → user id, for the runs above
-        self._approvals: dict[tuple[str, str], asyncio.Future[bool]] = {}
+        # (session, tool_use_id) → the person's answer: (approve, remember)
+        self._approvals: dict[tuple[str, str], asyncio.Future[tuple[bool, bool]]] = {}
 
     # --- sessions and messages ------------------------------------------------------------------
 
@@ -124,8 +140,19 @@ class Conversations:
         source: str = "user",
         links: SessionLinks | None = None,
     ) -> SessionRow:
-        """A conversation in a sandbox; the agent defaults to the sandbox's, then the user's."""
+        """A conversation in a sandbox; the agent defaults to the sandbox's, then the user's.
+
+        A team's session (``links.team_id``) runs the team's leader.
+        """
         sandbox = await self.sandboxes.get(user_id, sandbox_id)
+        links = links or SessionLinks()
+        if links.team_id is not None and links.parent_session_id is None:
+            team = await self.teams.get(user_id, links.team_id)
+            if agent_id is not None and agent_id != team.leader_agent_id:
+                raise Invalid("A team's session runs the team's leader: leave agent_id out")
+            agent_id = team.leader_agent_id
+            if links.workspace_id is None and team.workspace_id is not None:
+                links = replace(links, workspace_id=team.workspace_id)
         chosen = agent_id or sandbox.agent_id or await self.agents.default_for(user_id)
         if chosen is None:
             raise Invalid(
@@ -171,7 +198,9 @@ class Conversations:
             raise Invalid(
                 "This session has no agent: create it with POST /api/v1/sandboxes/{id}/sessions"
             )
-        if session.status != "active":
+        # a run that failed or was interrupted leaves the conversation open; a session
+        # ended through POST …/complete or …/fail (ended_at set) is closed
+        if session.status not in SENDABLE or session.ended_at is not None:
             raise Conflict(f"Session is {session.status}", code="session_not_active")
         _check_user_content(content)
         agent = await self.agents.get(user_id, session.agent_id)
@@ -202,6 +231,81 @@ class Conversations:
         async with key_guard() as guard, guard:  # a revoked key stops waiting, not the run
             return await asyncio.shield(task)
 
+    async def run_child(
+        self, user_id: str, session_id: str, task: str, mirror: Mirror
+    ) -> MessageRow | None:
+        """Run a delegated task in a member's child session to its end (the caller awaits it).
+
+        Cancelling the caller (the leader's run was interrupted) interrupts the child.
+        """
+        session = await self.sessions.get(user_id, session_id)
+        assert session.sandbox_id is not None and session.agent_id is not None
+        agent = await self.agents.get(user_id, session.agent_id)
+        sandbox = await self.sandboxes.get(user_id, session.sandbox_id)
+        limits = Limits(**self.sandboxes.limits_of(sandbox))
+        workspace = self.workspaces.acquire(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
+        try:
+            run = Run(self, user_id, session_id, agent, workspace, mirror=mirror)
+            await self._claim(session_id, user_id, [{"type": "text", "text": task}])
+        except BaseException:
+            self.workspaces.release(workspace)
+            raise
+        child = asyncio.create_task(run.execute(), name=f"run-{session_id}")
+        self._runs[session_id] = child
+        self._run_owners[session_id] = user_id
+        try:
+            return await asyncio.shield(child)
+        except asyncio.CancelledError:
+            child.cancel()  # the leader stopped: its members stop with it
+            with contextlib.suppress(BaseException):
+                await child
+            raise
+        finally:
+            if self._runs.get(session_id) is child:
+                del self._runs[session_id]
+                self._run_owners.pop(session_id, None)
+
+    async def set_permissions(
+        self, user_id: str, session_id: str, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Change a session's permission context; a run going (on any replica) obeys it at
+        its next tool call."""
+        session = await self.sessions.get(user_id, session_id)
+        current = session.permission_context
+        if current is None and session.agent_id is not None:
+            with contextlib.suppress(NotFound):
+                current = (await self.agents.get(user_id, session.agent_id)).permissions
+        merged = {**contexts.permission_context(current), **changes}
+        rules = validate_config(PermissionRules, merged, "permissions")
+        context = rules.model_dump(include=set(contexts.CONTEXT_KEYS))
+        if context["mode"] == "bypass" and not self.allow_bypass:
+            raise Invalid(
+                "Permission mode bypass is off on this server "
+                "(the operator enables it with --allow-permission-bypass)"
+            )
+        await self._save_permissions(user_id, session_id, context, "Permissions changed")
+        return context
+
+    async def _save_permissions(
+        self, user_id: str, session_id: str, context: dict[str, Any], description: str
+    ) -> None:
+        async with self.db.write() as tx:
+            await tx.s.execute(
+                update(SessionRow)
+                .where(SessionRow.id == session_id)
+                .values(permission_context=context, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            await self.events.append(
+                tx,
+                user_id=user_id,
+                type="permissions_updated",
+                session_id=session_id,
+                data={"permission_context": context},
+                description=description,
+            )
+        await self.bus.publish(run_channel(session_id), {"type": "permissions", "context": context})
+
     async def interrupt(self, user_id: str, session_id: str) -> bool:
         """Ask the replica running the session to stop; True if a run was going."""
         task = self._runs.get(session_id)
@@ -218,16 +322,28 @@ class Conversations:
                 await asyncio.wait_for(asyncio.shield(task), 5)
         return True
 
-    async def decide(self, user_id: str, session_id: str, tool_use_id: str, approve: bool) -> None:
-        """Approve or reject a tool call the agent's rules marked ``ask``."""
+    async def decide(
+        self,
+        user_id: str,
+        session_id: str,
+        tool_use_id: str,
+        approve: bool,
+        remember: bool = False,
+    ) -> None:
+        """Approve or reject a tool call held by an ask; ``remember`` allows it from now on."""
         session = await self.sessions.get(user_id, session_id)
         waiting = self._approvals.get((session_id, tool_use_id))
         if waiting is not None and not waiting.done():
-            waiting.set_result(approve)
+            waiting.set_result((approve, remember))
             return
         if waiting is None and self.is_running(session) and session_id not in self._runs:
             # the run lives on another replica: the decision travels like an interrupt
-            message = {"type": "approval", "tool_use_id": tool_use_id, "approve": approve}
+            message = {
+                "type": "approval",
+                "tool_use_id": tool_use_id,
+                "approve": approve,
+                "remember": remember,
+            }
             await self.bus.publish(run_channel(session_id), message)
             return
         raise NotFound("No tool call is waiting for approval", code="approval_not_found")
@@ -239,7 +355,7 @@ class Conversations:
                 await tx.s.execute(
                     update(SessionRow)
                     .where(SessionRow.run_status == "running")
-                    .values(run_status="idle")
+                    .values(run_status="idle", status="interrupted")
                     .returning(SessionRow.id, SessionRow.user_id)
                     .execution_options(synchronize_session=False)
                 )
@@ -261,7 +377,7 @@ class Conversations:
             claimed = await tx.s.execute(
                 update(SessionRow)
                 .where(SessionRow.id == session_id, SessionRow.run_status == "idle")
-                .values(run_status="running")
+                .values(run_status="running", status="active")
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount == 0:  # type: ignore[attr-defined]
@@ -298,8 +414,10 @@ class Run:
         session_id: str,
         agent: Agent,
         workspace: Workspace,
+        mirror: Mirror | None = None,
     ) -> None:
         self.conv = conv
+        self.mirror = mirror  # a member's run: its stream is mirrored to the leader's session
         self.user_id = user_id
         self.session_id = session_id
         self.agent = agent
@@ -320,18 +438,25 @@ class Run:
         self._state: dict[str, Any] = {}  # the session's runtime state, loaded once per run
         self._providers: dict[int, ModelProvider] = {}
         self._ended = False  # the run's last event (and run_status idle) is committed
+        self.session: SessionRow | None = None  # loaded when the run starts
+        self.permissions: dict[str, Any] = {}  # the permission context the run obeys (live)
+        self.tools_ctx: dict[str, Any] = {}  # read-file cache and activated tool groups
+        self.team: Team | None = None  # set when this run is a team's leader
+        self.team_agents: dict[str, Agent] = {}
+        self._tools_changed = False
 
     def queue(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
         """An event to commit together with the next stored message (one transaction)."""
-        self._outbox.append(
-            NewEvent(
-                user_id=self.user_id,
-                type=type,
-                data=data,
-                session_id=self.session_id,
-                description=description or type.replace("_", " ").capitalize(),
-            )
+        event = NewEvent(
+            user_id=self.user_id,
+            type=type,
+            data=data,
+            session_id=self.session_id,
+            description=description or type.replace("_", " ").capitalize(),
         )
+        self._outbox.append(event)
+        if self.mirror is not None and type in STREAM_TYPES:
+            self._outbox.append(self.mirror.event(event))
 
     async def emit(
         self,
@@ -348,7 +473,10 @@ class Run:
         """
         self.queue(type, data, description)
         events, self._outbox = self._outbox, []
-        idle = {self.session_id: {"run_status": "idle"}} if ends_run else None
+        idle = None
+        if ends_run:
+            status = END_STATUS.get(type, "failed")
+            idle = {self.session_id: {"run_status": "idle", "status": status}}
         await self.conv.events.commit([], events, idle)
         self._ended = self._ended or ends_run
 
@@ -408,7 +536,11 @@ class Run:
                     key = (self.session_id, str(message.get("tool_use_id")))
                     waiting = self.conv._approvals.get(key)
                     if waiting is not None and not waiting.done():
-                        waiting.set_result(bool(message.get("approve")))
+                        answer = (bool(message.get("approve")), bool(message.get("remember")))
+                        waiting.set_result(answer)
+                    continue
+                if message and message.get("type") == "permissions":
+                    self._obey(message.get("context"))
                     continue
                 if message is CLOSED or (message and message.get("type") == "interrupt"):
                     if run_task is not None:
@@ -418,11 +550,9 @@ class Run:
     # --- the loop -------------------------------------------------------------------------------
 
     async def _loop(self) -> tuple[MessageRow | None, str, int]:
-        tools = self._tool_specs()
         last: MessageRow | None = None
-        self._state = dict(
-            (await self.conv.sessions.get(self.user_id, self.session_id)).state or {}
-        )
+        await self._load_session()
+        tools = self._tool_specs()
         history = await self._history()  # then kept in memory for the whole run
         self._context_chars = sum(_chars(m.content) for m in history)
         for iteration in range(1, self.react.max_iters + 1):
@@ -436,8 +566,9 @@ class Run:
             if not tool_uses:
                 return last, "end_turn", iteration
             results, rejected = [], False
-            for block in tool_uses:
-                result, was_rejected = await self._run_tool(block)
+            for block, (result, was_rejected) in zip(
+                tool_uses, await self._run_tools(tool_uses), strict=True
+            ):
                 rejected = rejected or was_rejected
                 results.append(
                     {
@@ -448,20 +579,84 @@ class Run:
                     }
                 )
             tasks = self._state.get("tasks_context")
-            await self._store("user", results, None, **({"tasks_context": tasks} if tasks else {}))
+            await self._store(
+                "user",
+                results,
+                None,
+                tool_context=self.tools_ctx,
+                **({"tasks_context": tasks} if tasks else {}),
+            )
             self._extend(history, Message(role="user", content=results))
+            if self._tools_changed:
+                tools, self._tools_changed = self._tool_specs(), False
             if rejected and self.react.stop_on_reject:
                 return last, "rejected", iteration
         return last, "max_iters", self.react.max_iters
 
-    def _tool_specs(self) -> list[ToolSpec]:
+    async def _load_session(self) -> None:
+        """The session's state, permission and tool contexts, and its team (for a leader)."""
+        session = await self.conv.sessions.get(self.user_id, self.session_id)
+        self.session = session
+        self._state = dict(session.state or {})
+        self._obey(session.permission_context or self.agent.permissions)
+        self.tools_ctx = contexts.tool_context(self._state, self.agent.tool_groups)
+        self._state["tool_context"] = self.tools_ctx
+        if session.team_id and session.parent_session_id is None:
+            with contextlib.suppress(NotFound):  # a deleted team: the leader works alone
+                team = await self.conv.teams.get(self.user_id, session.team_id)
+                if team.leader_agent_id == self.agent.id:
+                    self.team = team
+                    self.team_agents = await self.conv.teams.agents_of(self.user_id, team)
+
+    def _obey(self, raw: Any) -> None:
+        """Take a permission context (bypass only where the operator allows it)."""
+        context = contexts.permission_context(raw if isinstance(raw, dict) else None)
+        if context["mode"] == "bypass" and not self.conv.allow_bypass:
+            context["mode"] = "default"
+        self.permissions = context
+
+    def _available(self) -> list[dict[str, Any]]:
+        """Every tool this agent may have (its ``tools`` list applied), before groups."""
         allowed = set(self.agent.tools) if self.agent.tools is not None else None
         specs = [*tool_specs(), *MAIL_TOOL_SPECS, *TASK_TOOL_SPECS]
-        return [
+        if self.team is not None:
+            specs.append(delegate_spec(self.team, self.team_agents))
+        return [s for s in specs if allowed is None or s["name"] in allowed]
+
+    def _tool_specs(self) -> list[ToolSpec]:
+        """What the model is offered: tools of activated groups, and activate_tools if any
+        group is off."""
+        available = self._available()
+        activated = self.tools_ctx["activated_groups"]
+        offered = set(contexts.tools_offered(activated, [s["name"] for s in available]))
+        specs = [
             ToolSpec(s["name"], s["description"], s["input_schema"])
-            for s in specs
-            if allowed is None or s["name"] in allowed
+            for s in available
+            if s["name"] in offered
         ]
+        inactive = contexts.inactive_groups(activated, [s["name"] for s in available])
+        if inactive:
+            spec = contexts.activate_spec(inactive)
+            specs.append(ToolSpec(spec["name"], spec["description"], spec["input_schema"]))
+        return specs
+
+    async def _run_tools(self, blocks: list[dict[str, Any]]) -> list[tuple[ToolResult, bool]]:
+        """Run a turn's tool calls in order; delegations run at the same time as the rest."""
+        delegated = {
+            i: asyncio.ensure_future(self._run_tool(b))
+            for i, b in enumerate(blocks)
+            if b["name"] == contexts.DELEGATE_TOOL
+        }
+        try:
+            return [
+                await delegated[i] if i in delegated else await self._run_tool(b)
+                for i, b in enumerate(blocks)
+            ]
+        finally:
+            for task in delegated.values():
+                task.cancel()  # nothing if done; an interrupted leader stops its members
+            if delegated:
+                await asyncio.gather(*delegated.values(), return_exceptions=True)
 
     async def _history(self) -> list[Message]:
         """The model's view: the last summary (if the context was compacted), then what followed."""
@@ -491,6 +686,9 @@ class Run:
         blocks, _ = await self._complete([*history, Message(role="user", content=prompt)], [], True)
         written = "".join(b["text"] for b in blocks if b["type"] == "text").strip()
         summary = _fill_template(self.context.summary_template, written)
+        files = contexts.cached_files_note(self.tools_ctx)  # what was read stays at hand
+        if files:
+            summary = f"{summary}\n\n{files}"
         rows = await self.conv.messages(self.session_id)
         self._state.update(summary=summary, context_after=rows[-1].id if rows else None)
         self.queue(
@@ -653,23 +851,7 @@ class Run:
         name, args = block["name"], block.get("input") or {}
         if not isinstance(args, dict):
             args = {}
-        decision = _permission(self.agent.permissions, name)
-        rejected = False
-        if self.agent.tools is not None and name not in self.agent.tools:
-            result = ToolResult(f"{name} is not one of this agent's tools", True)
-        elif decision == "deny":
-            result = ToolResult(f"{name} is denied by this agent's permission rules", True)
-        elif decision == "ask" and not await self._approved(block):
-            result, rejected = ToolResult(f"{name} was rejected by the user", True), True
-        elif name in TASK_TOOL_NAMES:
-            tasks = self._state.get("tasks_context", {}).get("tasks", [])
-            result, tasks = run_task_tool(tasks, name, args)
-            if not result.is_error:  # a refused call changes nothing
-                self._state["tasks_context"] = {"tasks": tasks}  # stored with the tool result
-        elif name in MAIL_TOOL_NAMES:
-            result = await self.conv.mail_tools.call(self.user_id, self.session_id, name, args)
-        else:
-            result = await call_tool(self.workspace, name, args)
+        result, rejected = await self._decide_and_call(block, name, args)
         content = truncate(result.content, self.context.tool_result_limit)
         result = ToolResult(content, result.is_error)
         self.queue(
@@ -683,9 +865,78 @@ class Run:
         )
         return result, rejected
 
-    async def _approved(self, block: dict[str, Any]) -> bool:
+    async def _decide_and_call(
+        self, block: dict[str, Any], name: str, args: dict[str, Any]
+    ) -> tuple[ToolResult, bool]:
+        """The permission context's decision for the call, then the call itself."""
+        available = {s["name"] for s in self._available()}
+        if name == contexts.ACTIVATE_TOOL:
+            return self._activate(args), False
+        if name not in available:
+            return ToolResult(f"{name} is not one of this agent's tools", True), False
+        group = contexts.group_of(name)
+        if group is not None and group not in self.tools_ctx["activated_groups"]:
+            message = f"{name} is in the tool group {group!r}, which is off: call activate_tools"
+            return ToolResult(message, True), False
+        decision, why = contexts.decide(self.permissions, name, args)
+        if decision == "deny":
+            return ToolResult(
+                why if why.startswith(name) else f"{name} was refused: {why}", True
+            ), False
+        if decision == "ask":
+            approved, remember = await self._approved(block)
+            if not approved:
+                return ToolResult(f"{name} was rejected by the user", True), True
+            if remember:
+                self.permissions = contexts.remember(self.permissions, name, args)
+                await self.conv._save_permissions(
+                    self.user_id, self.session_id, self.permissions, "Approval remembered"
+                )
+        return await self._call(block, name, args), False
+
+    async def _call(self, block: dict[str, Any], name: str, args: dict[str, Any]) -> ToolResult:
+        if name == contexts.DELEGATE_TOOL:
+            return await run_delegation(self, block, args)
+        if name in TASK_TOOL_NAMES:
+            tasks = self._state.get("tasks_context", {}).get("tasks", [])
+            result, tasks = run_task_tool(tasks, name, args)
+            if not result.is_error:  # a refused call changes nothing
+                self._state["tasks_context"] = {"tasks": tasks}  # stored with the tool result
+            return result
+        if name in MAIL_TOOL_NAMES:
+            return await self.conv.mail_tools.call(self.user_id, self.session_id, name, args)
+        result = await call_tool(self.workspace, name, args)
+        self._track_files(name, args, result)
+        return result
+
+    def _track_files(self, name: str, args: dict[str, Any], result: ToolResult) -> None:
+        """Keep the read-file cache true: a read adds, an edit or a command drops."""
+        path = args.get("path")
+        if name == "read_file" and not result.is_error and isinstance(path, str):
+            if not args.get("offset") and args.get("limit") is None:  # whole files only
+                self.tools_ctx = contexts.cache_read(self.tools_ctx, path, result.content)
+        elif name in contexts.FILE_EDIT_TOOLS and isinstance(path, str):
+            self.tools_ctx = contexts.cache_forget(self.tools_ctx, path)
+        elif name in contexts.COMMAND_TOOLS:
+            self.tools_ctx = contexts.cache_forget(self.tools_ctx, None)
+
+    def _activate(self, args: dict[str, Any]) -> ToolResult:
+        group = args.get("group")
+        if group not in contexts.TOOL_GROUPS:
+            names = ", ".join(contexts.TOOL_GROUPS)
+            return ToolResult(f"unknown tool group {group!r}: one of {names}", True)
+        activated = self.tools_ctx["activated_groups"]
+        if group in activated:
+            return ToolResult(f"the {group} tools are already on", False)
+        self.tools_ctx = {**self.tools_ctx, "activated_groups": [*activated, group]}
+        self._tools_changed = True
+        tools = sorted(contexts.TOOL_GROUPS[group])
+        return ToolResult(f"the {group} tools are on from your next turn: {', '.join(tools)}")
+
+    async def _approved(self, block: dict[str, Any]) -> tuple[bool, bool]:
+        """(approved, remember): a person's answer to an ask; no answer in time rejects."""
         key = (self.session_id, str(block["id"]))
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[bool, bool]] = asyncio.get_running_loop().create_future()
         self.conv._approvals[key] = future
         try:
             await self.emit(
@@ -697,7 +948,7 @@ class Run:
                 limit = float(self.agent.permissions.get("ask_timeout_seconds", 3600))
                 return await asyncio.wait_for(future, limit)
             except TimeoutError:
-                return False  # nobody decided in time: treated as a rejection
+                return False, False  # nobody decided in time: treated as a rejection
         finally:
             self.conv._approvals.pop(key, None)
 
@@ -804,19 +1055,6 @@ def _check_user_content(content: list[dict[str, Any]]) -> None:
             isinstance(block.get("media_type"), str) and isinstance(block.get("data"), str)
         ):
             raise Invalid(f"content[{index}] image needs media_type and base64 data")
-
-
-def _permission(rules: dict[str, Any], tool: str) -> str:
-    """``deny`` beats ``ask`` beats ``allow``; ``*`` matches every tool."""
-
-    def hit(names: Any) -> bool:
-        return isinstance(names, list) and ("*" in names or tool in names)
-
-    if hit(rules.get("deny")):
-        return "deny"
-    if hit(rules.get("ask")):
-        return "ask"
-    return "allow" if hit(rules.get("allow", ["*"])) else "deny"
 
 
 __all__ = ["STREAM_TYPES", "Conversations", "Run", "RunFailed", "run_channel"]

@@ -18,6 +18,7 @@ from waypost.agents.configs import (
     ReactConfig,
     SandboxLimits,
 )
+from waypost.agents.contexts import TOOL_GROUPS
 from waypost.agents.secrets import SecretBox
 from waypost.db.database import Database
 from waypost.db.models import Agent, Credential, Sandbox, User
@@ -26,11 +27,12 @@ from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Invalid, NotFound
 from waypost.ids import new_id
+from waypost.workspaces.service import check_workspace
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def _validate(model: type[M], data: Any, label: str) -> M:
+def validate_config(model: type[M], data: Any, label: str) -> M:
     """Validate a config, turning pydantic's error into a 400 that names the field."""
     try:
         return model.model_validate(data if data is not None else {})
@@ -97,9 +99,21 @@ class Credentials:
 class Agents:
     """Agents with seed 002's defaults; credentials must belong to the same user."""
 
-    def __init__(self, db: Database, credentials: Credentials) -> None:
+    def __init__(
+        self, db: Database, credentials: Credentials, *, allow_bypass: bool = False
+    ) -> None:
         self.db = db
         self.credentials = credentials
+        self.allow_bypass = allow_bypass  # the operator lets permission mode "bypass" be set
+
+    def _permissions(self, raw: Any) -> dict[str, Any]:
+        rules = validate_config(PermissionRules, raw, "permissions")
+        if rules.mode == "bypass" and not self.allow_bypass:
+            raise Invalid(
+                "permissions.mode bypass is off on this server "
+                "(the operator enables it with --allow-permission-bypass)"
+            )
+        return rules.model_dump()
 
     async def _check_model(self, user_id: str, config: ChatModelConfig | None) -> None:
         if config is None:
@@ -111,9 +125,9 @@ class Agents:
 
     async def create(self, user_id: str, fields: dict[str, Any]) -> Agent:
         """A new agent; missing configs take the seed's defaults."""
-        chat = _validate(ChatModelConfig, fields["chat_model_config"], "chat_model_config")
+        chat = validate_config(ChatModelConfig, fields["chat_model_config"], "chat_model_config")
         fallback = (
-            _validate(
+            validate_config(
                 ChatModelConfig,
                 fields["fallback_chat_model_config"],
                 "fallback_chat_model_config",
@@ -131,20 +145,21 @@ class Agents:
             system_prompt=fields.get("system_prompt") or DEFAULT_SYSTEM_PROMPT,
             chat_model_config=chat.model_dump(),
             fallback_chat_model_config=fallback.model_dump() if fallback else None,
-            context_config=_validate(
+            context_config=validate_config(
                 ContextConfig, fields.get("context_config"), "context_config"
             ).model_dump(),
-            react_config=_validate(
+            react_config=validate_config(
                 ReactConfig, fields.get("react_config"), "react_config"
             ).model_dump(),
             tools=fields.get("tools"),
-            permissions=_validate(
-                PermissionRules, fields.get("permissions"), "permissions"
-            ).model_dump(),
+            tool_groups=_tool_groups(fields.get("tool_groups")),
+            permissions=self._permissions(fields.get("permissions")),
+            workspace_id=fields.get("workspace_id"),
             created_at=now,
             updated_at=now,
         )
         async with self.db.write() as tx:
+            await check_workspace(tx.s, user_id, row.workspace_id)
             tx.s.add(row)
             if fields.get("is_default"):
                 await tx.s.execute(
@@ -157,10 +172,14 @@ class Agents:
         async with self.db.read() as s:
             return await get_owned(s, Agent, agent_id, user_id, "agent")
 
-    async def list(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Agent]:
-        """The user's agents, newest first."""
+    async def list(
+        self, user_id: str, *, limit: int, cursor: str | None, workspace_id: str | None = None
+    ) -> Page[Agent]:
+        """The user's agents, newest first (only one workspace's, if given)."""
         async with self.db.read() as s:
             query = select(Agent).where(Agent.user_id == user_id)
+            if workspace_id is not None:
+                query = query.where(Agent.workspace_id == workspace_id)
             return await paginate(s, query, Agent.id, limit, cursor)
 
     async def update(self, user_id: str, agent_id: str, fields: dict[str, Any]) -> Agent:
@@ -174,15 +193,19 @@ class Agents:
             "context_config": current.context_config,
             "react_config": current.react_config,
             "tools": current.tools,
+            "tool_groups": current.tool_groups,
             "permissions": current.permissions,
         }
         required = ("name", "system_prompt", "chat_model_config", "context_config", "react_config")
         for key, value in fields.items():
-            if key == "is_default" or (value is None and key in required):
+            if key in ("is_default", "workspace_id") or (value is None and key in required):
                 continue
             merged[key] = value  # an explicit null clears tools or the fallback model
         draft = await self._validated(user_id, merged)
+        if "workspace_id" in fields:  # an explicit null takes the agent out of its workspace
+            draft["workspace_id"] = fields["workspace_id"]
         async with self.db.write() as tx:
+            await check_workspace(tx.s, user_id, draft.get("workspace_id"))
             await tx.s.execute(
                 update(Agent)
                 .where(Agent.id == agent_id, Agent.user_id == user_id)
@@ -195,10 +218,10 @@ class Agents:
         return await self.get(user_id, agent_id)
 
     async def _validated(self, user_id: str, merged: dict[str, Any]) -> dict[str, Any]:
-        chat = _validate(ChatModelConfig, merged["chat_model_config"], "chat_model_config")
+        chat = validate_config(ChatModelConfig, merged["chat_model_config"], "chat_model_config")
         raw_fallback = merged.get("fallback_chat_model_config")
         fallback = (
-            _validate(ChatModelConfig, raw_fallback, "fallback_chat_model_config")
+            validate_config(ChatModelConfig, raw_fallback, "fallback_chat_model_config")
             if raw_fallback
             else None
         )
@@ -209,16 +232,15 @@ class Agents:
             "system_prompt": merged["system_prompt"],
             "chat_model_config": chat.model_dump(),
             "fallback_chat_model_config": fallback.model_dump() if fallback else None,
-            "context_config": _validate(
+            "context_config": validate_config(
                 ContextConfig, merged["context_config"], "context_config"
             ).model_dump(),
-            "react_config": _validate(
+            "react_config": validate_config(
                 ReactConfig, merged["react_config"], "react_config"
             ).model_dump(),
             "tools": merged.get("tools"),
-            "permissions": _validate(
-                PermissionRules, merged["permissions"], "permissions"
-            ).model_dump(),
+            "tool_groups": _tool_groups(merged.get("tool_groups")),
+            "permissions": self._permissions(merged["permissions"]),
         }
 
     async def delete(self, user_id: str, agent_id: str) -> None:
@@ -262,9 +284,10 @@ class Sandboxes:
         name: str | None,
         limits: dict[str, Any],
         agent_id: str | None,
+        workspace_id: str | None = None,
     ) -> Sandbox:
         """A new sandbox with an empty working directory."""
-        checked = _validate(SandboxLimits, limits, "limits").model_dump()
+        checked = validate_config(SandboxLimits, limits, "limits").model_dump()
         if agent_id is not None:
             await self.agents.get(user_id, agent_id)
         row = Sandbox(
@@ -273,11 +296,13 @@ class Sandboxes:
             name=name,
             limits=checked,
             agent_id=agent_id,
+            workspace_id=workspace_id,
             created_at=utcnow(),
         )
         self.path_of(row.id).mkdir(parents=True, exist_ok=False)
         try:
             async with self.db.write() as tx:
+                await check_workspace(tx.s, user_id, workspace_id)
                 tx.s.add(row)
         except Exception:
             shutil.rmtree(self.path_of(row.id), ignore_errors=True)
@@ -289,10 +314,14 @@ class Sandboxes:
         async with self.db.read() as s:
             return await get_owned(s, Sandbox, sandbox_id, user_id, "sandbox")
 
-    async def list(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Sandbox]:
-        """The user's sandboxes, newest first."""
+    async def list(
+        self, user_id: str, *, limit: int, cursor: str | None, workspace_id: str | None = None
+    ) -> Page[Sandbox]:
+        """The user's sandboxes, newest first (only one workspace's, if given)."""
         async with self.db.read() as s:
             query = select(Sandbox).where(Sandbox.user_id == user_id)
+            if workspace_id is not None:
+                query = query.where(Sandbox.workspace_id == workspace_id)
             return await paginate(s, query, Sandbox.id, limit, cursor)
 
     async def set_agent(self, user_id: str, sandbox_id: str, agent_id: str | None) -> Sandbox:
@@ -316,3 +345,12 @@ class Sandboxes:
             if gone.rowcount == 0:  # type: ignore[attr-defined]
                 raise NotFound.of("sandbox")
         shutil.rmtree(self.path_of(sandbox_id), ignore_errors=True)
+
+
+def _tool_groups(raw: Any) -> list[str] | None:
+    """The tool groups an agent starts with (None: every group), each one that exists."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(g in TOOL_GROUPS for g in raw):
+        raise Invalid(f"tool_groups must be a list of: {', '.join(TOOL_GROUPS)}")
+    return list(dict.fromkeys(raw))

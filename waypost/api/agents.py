@@ -44,7 +44,9 @@ def agent_out(row: Agent) -> AgentOut:
         context_config=row.context_config,
         react_config=row.react_config,
         tools=row.tools,
+        tool_groups=row.tool_groups,
         permissions=row.permissions,
+        workspace_id=row.workspace_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -56,6 +58,7 @@ def sandbox_out(row: Sandbox) -> SandboxOut:
         name=row.name,
         limits=row.limits,
         agent_id=row.agent_id,
+        workspace_id=row.workspace_id,
         created_at=row.created_at,
     )
 
@@ -100,9 +103,13 @@ async def create_agent(body: AgentCreate, user: UserDep, svc: ServicesDep) -> Ag
 
 @router.get("/agents", response_model=ListPage[AgentOut])
 async def list_agents(
-    user: UserDep, svc: ServicesDep, limit: Limit = 20, cursor: str | None = None
+    user: UserDep,
+    svc: ServicesDep,
+    limit: Limit = 20,
+    cursor: str | None = None,
+    workspace_id: str | None = None,
 ) -> ListPage[AgentOut]:
-    page = await svc.agents.list(user, limit=limit, cursor=cursor)
+    page = await svc.agents.list(user, limit=limit, cursor=cursor, workspace_id=workspace_id)
     return ListPage(
         data=[agent_out(r) for r in page.data], total=page.total, next_cursor=page.next_cursor
     )
@@ -129,16 +136,24 @@ async def delete_agent(agent_id: str, user: UserDep, svc: ServicesDep) -> Respon
 @router.post("/sandboxes", status_code=201, response_model=SandboxOut, tags=["sandboxes"])
 async def create_sandbox(body: SandboxCreate, user: UserDep, svc: ServicesDep) -> SandboxOut:
     row = await svc.sandboxes.create(
-        user, name=body.name, limits=body.limits, agent_id=body.agent_id
+        user,
+        name=body.name,
+        limits=body.limits,
+        agent_id=body.agent_id,
+        workspace_id=body.workspace_id,
     )
     return sandbox_out(row)
 
 
 @router.get("/sandboxes", response_model=ListPage[SandboxOut], tags=["sandboxes"])
 async def list_sandboxes(
-    user: UserDep, svc: ServicesDep, limit: Limit = 20, cursor: str | None = None
+    user: UserDep,
+    svc: ServicesDep,
+    limit: Limit = 20,
+    cursor: str | None = None,
+    workspace_id: str | None = None,
 ) -> ListPage[SandboxOut]:
-    page = await svc.sandboxes.list(user, limit=limit, cursor=cursor)
+    page = await svc.sandboxes.list(user, limit=limit, cursor=cursor, workspace_id=workspace_id)
     return ListPage(
         data=[sandbox_out(r) for r in page.data], total=page.total, next_cursor=page.next_cursor
     )

@@ -18,10 +18,13 @@ from waypost.api.schemas import (
     SandboxSessionCreate,
     SessionOut,
 )
+from waypost.api.sessions import session_page
 from waypost.api.sse import MAX_SEQ, resume_point, session_event_stream, sse_response
-from waypost.api.views import session_detail_out, session_out
+from waypost.api.views import session_detail_out
 from waypost.db.models import Message
 from waypost.services import Services
+from waypost.sessions.service import SessionLinks
+from waypost.sessions.views import load_view_data
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 
@@ -38,47 +41,14 @@ def message_out(row: Message) -> MessageOut:
 
 
 async def agent_session_out(svc: Services, user: str, session_id: str) -> AgentSessionOut:
-    """Seed 002's view of an agent session: configs, state, messages, is_running."""
+    """Seed 002's view of an agent session: config, state (with the context the model
+    sees), team, is_running; and its messages."""
     detail = await svc.sessions.detail(user, session_id)
-    row = detail.row
-    config: dict[str, Any] | None = None
-    if row.agent_id:
-        try:
-            agent = await svc.agents.get(user, row.agent_id)
-        except Exception:  # the agent was deleted; the session's record stays readable
-            agent = None
-        if agent is not None:
-            config = {
-                "agent_id": agent.id,
-                "name": agent.name,
-                "system_prompt": agent.system_prompt,
-                "chat_model_config": agent.chat_model_config,
-                "fallback_chat_model_config": agent.fallback_chat_model_config,
-                "context_config": agent.context_config,
-                "react_config": agent.react_config,
-            }
-    messages = await svc.conversations.messages(row.id)
-    state = dict(row.state or {})
-    after = state.get("context_after")
-    replies = [m.id for m in messages if m.role == "assistant"]
-    state.update(
-        session_id=row.id,
-        summary=state.get("summary", ""),
-        cur_iter=state.get("cur_iter", 0),
-        tasks_context=state.get("tasks_context", {"tasks": []}),
-        reply_id=replies[-1] if replies else None,
-        # seed 002: the messages the model currently sees (after the last compaction)
-        context=[
-            {"id": m.id, "name": m.role, "content": m.content, "usage": m.usage}
-            for m in messages
-            if not after or m.id > after
-        ],
-    )
+    data = await load_view_data(svc.db, user, [detail.row], replies=False)
+    messages = await svc.conversations.messages(detail.row.id)
     return AgentSessionOut(
-        **session_detail_out(detail).model_dump(),
+        **dict(session_detail_out(detail, data, messages)),
         messages=[message_out(m) for m in messages],
-        config=config,
-        state=state,
     )
 
 
@@ -87,7 +57,13 @@ async def create_sandbox_session(
     sandbox_id: str, body: SandboxSessionCreate, user: UserDep, svc: ServicesDep
 ) -> AgentSessionOut:
     row = await svc.conversations.create_session(
-        user, sandbox_id, metadata=body.metadata, agent_id=body.agent_id, name=body.name
+        user,
+        sandbox_id,
+        metadata=body.metadata,
+        agent_id=body.agent_id,
+        name=body.name,
+        # no workspace: the sandbox's; a team's session runs its leader
+        links=SessionLinks(workspace_id=body.workspace_id, team_id=body.team_id),
     )
     return await agent_session_out(svc, user, row.id)
 
@@ -102,9 +78,7 @@ async def list_sandbox_sessions(
 ) -> ListPage[SessionOut]:
     await svc.sandboxes.get(user, sandbox_id)
     page = await svc.sessions.list(user, limit=limit, cursor=cursor, sandbox_id=sandbox_id)
-    return ListPage(
-        data=[session_out(r) for r in page.data], total=page.total, next_cursor=page.next_cursor
-    )
+    return await session_page(svc, user, page)
 
 
 @router.post(
@@ -130,10 +104,24 @@ async def send_message(
     return JSONResponse(message_out(final).model_dump(mode="json"))
 
 
-@router.get("/sessions/{session_id}/messages", response_model=list[MessageOut])
-async def list_messages(session_id: str, user: UserDep, svc: ServicesDep) -> list[MessageOut]:
+@router.get("/sessions/{session_id}/messages", response_model=ListPage[MessageOut])
+async def list_messages(
+    session_id: str,
+    user: UserDep,
+    svc: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> ListPage[MessageOut]:
+    """The conversation, oldest first; ``next_cursor`` is the last id of a full page."""
     await svc.sessions.get(user, session_id)
-    return [message_out(m) for m in await svc.conversations.messages(session_id)]
+    messages = await svc.conversations.messages(session_id)
+    rest = [m for m in messages if m.id > cursor] if cursor else messages
+    page = rest[:limit]
+    return ListPage(
+        data=[message_out(m) for m in page],
+        total=len(messages),
+        next_cursor=page[-1].id if len(rest) > limit else None,
+    )
 
 
 @router.post("/sessions/{session_id}/interrupt")
@@ -150,8 +138,9 @@ async def decide(
     session_id: str, tool_use_id: str, body: ApprovalDecision, user: UserDep, svc: ServicesDep
 ) -> dict[str, Any]:
     """Approve or reject a tool call held by an ``ask`` permission rule."""
-    await svc.conversations.decide(user, session_id, tool_use_id, body.decision == "approve")
-    return {"tool_use_id": tool_use_id, "decision": body.decision}
+    approve = body.decision == "approve"
+    await svc.conversations.decide(user, session_id, tool_use_id, approve, body.remember)
+    return {"tool_use_id": tool_use_id, "decision": body.decision, "remember": body.remember}
 
 
 @router.get(

@@ -85,6 +85,7 @@ class SessionCreate(RequestModel):
     name: str | None = Field(default=None, max_length=500)
     metadata: dict[str, Any] = Field(default_factory=dict)
     agent_id: str | None = None
+    workspace_id: str | None = None
 
 
 class SessionEnd(RequestModel):
@@ -92,6 +93,98 @@ class SessionEnd(RequestModel):
 
 
 SessionStatus = Literal["active", "completed", "failed", "interrupted"]
+
+
+class SessionConfigOut(BaseModel):
+    """Seed 002's session config: the workspace, the name and the agent's model configs
+    (plus the agent's id, prompt and loop configs). Nulls for a session without an agent."""
+
+    workspace_id: str | None = None
+    name: str | None = None
+    chat_model_config: dict[str, Any] | None = None
+    fallback_chat_model_config: dict[str, Any] | None = None
+    agent_id: str | None = None
+    system_prompt: str | None = None
+    context_config: dict[str, Any] | None = None
+    react_config: dict[str, Any] | None = None
+
+
+class UsageOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class ContextItemOut(BaseModel):
+    """A message the model currently sees: ``name`` is its role, every block has an ``id``."""
+
+    name: str
+    content: list[dict[str, Any]]
+    id: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+    finished_at: datetime | None
+    usage: UsageOut
+
+
+class SessionStateOut(BaseModel):
+    """Seed 002's runtime state. ``context`` is filled by ``GET /sessions/{id}`` only: list
+    items carry ``[]`` (their messages are not loaded); ``reply_id`` is set in both."""
+
+    model_config = ConfigDict(extra="allow")
+
+    session_id: str
+    summary: str = ""
+    context: list[ContextItemOut] = Field(default_factory=list)
+    reply_id: str | None = None
+    cur_iter: int = 0
+    permission_context: dict[str, Any]
+    tool_context: dict[str, Any]
+    tasks_context: dict[str, Any] = Field(default_factory=lambda: {"tasks": []})
+
+
+class TeamDataOut(BaseModel):
+    name: str
+    description: str
+    member_ids: list[str]
+
+
+class TeamRecordOut(BaseModel):
+    user_id: str
+    session_id: str
+    data: TeamDataOut
+    id: str
+    updated_at: datetime
+    created_at: datetime
+
+
+class AgentDataOut(BaseModel):
+    name: str
+    context_config: dict[str, Any]
+    react_config: dict[str, Any]
+    id: str
+    system_prompt: str
+
+
+class AgentRecordOut(BaseModel):
+    user_id: str
+    data: AgentDataOut
+    id: str
+    updated_at: datetime
+    created_at: datetime
+    source: str = "user"
+
+
+class TeamMemberOut(BaseModel):
+    agent: AgentRecordOut
+    session_id: str | None  # the member's latest session delegated from this one
+
+
+class TeamViewOut(BaseModel):
+    team: TeamRecordOut
+    leader_agent: AgentRecordOut | None  # None only if the leader agent was deleted
+    members: list[TeamMemberOut]
 
 
 class SessionOut(BaseModel):
@@ -106,6 +199,15 @@ class SessionOut(BaseModel):
     updated_at: datetime
     ended_at: datetime | None
     is_running: bool = False
+    # seed 002's session view
+    user_id: str
+    workspace_id: str | None = None
+    team_id: str | None = None
+    source_schedule_id: str | None = None
+    parent_session_id: str | None = None
+    config: SessionConfigOut
+    state: SessionStateOut
+    team: TeamViewOut | None = None
 
 
 class SessionCounts(BaseModel):
@@ -121,6 +223,56 @@ class SessionDetailOut(SessionOut):
     waits: list[str]
     extractions: list[str]
     counts: SessionCounts
+
+
+class GatewaySessionRecord(BaseModel):
+    """The session record of seed 002, as its own API nests it."""
+
+    user_id: str
+    agent_id: str | None
+    config: SessionConfigOut
+    id: str
+    updated_at: datetime
+    created_at: datetime
+    source: str
+    source_schedule_id: str | None
+    team_id: str | None
+    state: SessionStateOut
+
+
+class GatewaySessionView(BaseModel):
+    session: GatewaySessionRecord
+    is_running: bool
+    team: TeamViewOut | None
+
+
+class GatewaySessionList(BaseModel):
+    """``GET /sessions?agent_id=…`` in trusted-gateway mode: seed 002's own envelope."""
+
+    sessions: list[GatewaySessionView]
+    total: int
+
+
+# --- workspaces ---------------------------------------------------------------------------------
+
+
+class WorkspaceCreate(RequestModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+
+
+class WorkspaceUpdate(RequestModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+
+
+class WorkspaceOut(BaseModel):
+    id: str
+    user_id: str
+    name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
 
 
 class EventOut(BaseModel):
@@ -359,8 +511,11 @@ class AgentCreate(RequestModel):
     context_config: dict[str, Any] | None = None
     react_config: dict[str, Any] | None = None
     tools: list[str] | None = None
+    # tool groups offered at a session's start (files, shell, mail, tasks, team); null: all
+    tool_groups: list[str] | None = None
     permissions: dict[str, Any] | None = None
     is_default: bool = False
+    workspace_id: str | None = None
 
 
 class AgentUpdate(RequestModel):
@@ -371,8 +526,11 @@ class AgentUpdate(RequestModel):
     context_config: dict[str, Any] | None = None
     react_config: dict[str, Any] | None = None
     tools: list[str] | None = None
+    # tool groups offered at a session's start (files, shell, mail, tasks, team); null: all
+    tool_groups: list[str] | None = None
     permissions: dict[str, Any] | None = None
     is_default: bool | None = None
+    workspace_id: str | None = None  # an explicit null takes the agent out of its workspace
 
 
 class AgentOut(BaseModel):
@@ -384,7 +542,9 @@ class AgentOut(BaseModel):
     context_config: dict[str, Any]
     react_config: dict[str, Any]
     tools: list[str] | None
+    tool_groups: list[str] | None = None
     permissions: dict[str, Any]
+    workspace_id: str | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -393,6 +553,7 @@ class SandboxCreate(RequestModel):
     name: str | None = Field(default=None, max_length=200)
     limits: dict[str, Any] = Field(default_factory=dict)
     agent_id: str | None = None
+    workspace_id: str | None = None
 
 
 class SandboxUpdate(RequestModel):
@@ -404,6 +565,7 @@ class SandboxOut(BaseModel):
     name: str | None
     limits: dict[str, Any]
     agent_id: str | None
+    workspace_id: str | None = None
     created_at: datetime
 
 
@@ -411,6 +573,8 @@ class SandboxSessionCreate(RequestModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     agent_id: str | None = None
     name: str | None = Field(default=None, max_length=500)
+    workspace_id: str | None = None  # default: the sandbox's workspace
+    team_id: str | None = None  # a team's session: it runs the team's leader
 
 
 class MessageOut(BaseModel):
@@ -422,18 +586,32 @@ class MessageOut(BaseModel):
     usage: dict[str, int] | None
 
 
+def _snake_image_blocks(content: list[dict[str, Any]] | str) -> list[dict[str, Any]] | str:
+    """Image blocks may spell ``mediaType``; they are stored (and sent on) as ``media_type``."""
+    if isinstance(content, str):
+        return content
+    blocks = []
+    for block in content:
+        if block.get("type") == "image" and "mediaType" in block:
+            block = dict(block)
+            spelled = block.pop("mediaType")
+            block.setdefault("media_type", spelled)
+        blocks.append(block)
+    return blocks
+
+
 class MessageCreate(RequestModel):
     role: Literal["user"] = "user"
-    content: list[dict[str, Any]] | str
+    content: Annotated[list[dict[str, Any]] | str, AfterValidator(_snake_image_blocks)]
 
 
 class ApprovalDecision(RequestModel):
     decision: Literal["approve", "reject"]
+    # approve this call from now on: an allow rule for exactly it joins the session's rules
+    remember: bool = False
 
 
 class AgentSessionOut(SessionDetailOut):
     """An agent session (seeds 002, 003): its messages, configs, runtime state, is_running."""
 
     messages: list[MessageOut]
-    config: dict[str, Any] | None
-    state: dict[str, Any]

@@ -22,17 +22,42 @@ from waypost.api.schemas import (
 )
 from waypost.api.sse import MAX_SEQ, resume_point, session_event_stream, sse_response
 from waypost.api.views import event_out, session_detail_out, session_out
+from waypost.db.models import Session as SessionRow
+from waypost.db.pages import Page
+from waypost.services import Services
 from waypost.sessions.replay import replay_step
+from waypost.sessions.service import SessionLinks
+from waypost.sessions.views import load_view_data
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
+
+
+async def _detail_out(svc: Services, user: str, session_id: str) -> SessionDetailOut:
+    """A session with its inboxes, waits, counts and seed 002's view (without messages)."""
+    detail = await svc.sessions.detail(user, session_id)
+    return session_detail_out(detail, await load_view_data(svc.db, user, [detail.row]))
+
+
+async def session_page(svc: Services, user: str, page: Page[SessionRow]) -> ListPage[SessionOut]:
+    """A page of sessions as views; agents and teams are loaded once for the whole page."""
+    data = await load_view_data(svc.db, user, page.data)
+    return ListPage(
+        data=[session_out(r, data) for r in page.data],
+        total=page.total,
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post("", status_code=201, response_model=SessionDetailOut)
 async def create_session(body: SessionCreate, user: UserDep, svc: ServicesDep) -> SessionDetailOut:
     row = await svc.sessions.create(
-        user, name=body.name, metadata=body.metadata, agent_id=body.agent_id
+        user,
+        name=body.name,
+        metadata=body.metadata,
+        agent_id=body.agent_id,
+        links=SessionLinks(workspace_id=body.workspace_id),
     )
-    return session_detail_out(await svc.sessions.detail(user, row.id))
+    return await _detail_out(svc, user, row.id)
 
 
 @router.get("", response_model=ListPage[SessionOut])
@@ -45,7 +70,10 @@ async def list_sessions(
     agent_id: str | None = None,
     sandbox_id: str | None = None,
     source: str | None = None,
+    workspace_id: str | None = None,
 ) -> ListPage[SessionOut]:
+    """Newest first. Items carry seed 002's view; their ``state.context`` is ``[]``
+    (``GET /api/v1/sessions/{id}`` carries the messages the model sees)."""
     page = await svc.sessions.list(
         user,
         limit=limit,
@@ -54,10 +82,9 @@ async def list_sessions(
         agent_id=agent_id,
         sandbox_id=sandbox_id,
         source=source,
+        workspace_id=workspace_id,
     )
-    return ListPage(
-        data=[session_out(r) for r in page.data], total=page.total, next_cursor=page.next_cursor
-    )
+    return await session_page(svc, user, page)
 
 
 @router.get("/{session_id}", response_model=AgentSessionOut | SessionDetailOut)
@@ -70,7 +97,7 @@ async def get_session(
         from waypost.api.conversations import agent_session_out
 
         return await agent_session_out(svc, user, session_id)
-    return session_detail_out(detail)
+    return session_detail_out(detail, await load_view_data(svc.db, user, [detail.row]))
 
 
 @router.post("/{session_id}/complete", response_model=SessionDetailOut)
@@ -78,7 +105,7 @@ async def complete_session(
     session_id: str, user: UserDep, svc: ServicesDep, body: SessionEnd | None = None
 ) -> SessionDetailOut:
     await svc.sessions.end(user, session_id, "completed", body.reason if body else None)
-    return session_detail_out(await svc.sessions.detail(user, session_id))
+    return await _detail_out(svc, user, session_id)
 
 
 @router.post("/{session_id}/fail", response_model=SessionDetailOut)
@@ -86,7 +113,7 @@ async def fail_session(
     session_id: str, user: UserDep, svc: ServicesDep, body: SessionEnd | None = None
 ) -> SessionDetailOut:
     await svc.sessions.end(user, session_id, "failed", body.reason if body else None)
-    return session_detail_out(await svc.sessions.detail(user, session_id))
+    return await _detail_out(svc, user, session_id)
 
 
 @router.get("/{session_id}/timeline", response_model=TimelineOut)

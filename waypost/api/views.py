@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from waypost.api.schemas import (
     AddressOut,
     AttachmentOut,
@@ -18,14 +20,20 @@ from waypost.api.schemas import (
     SessionOut,
     WaitOut,
 )
-from waypost.db.models import Email, Event, Extraction, Inbox, Wait
+from waypost.api.session_views import seed_fields
+from waypost.db.models import Email, Event, Extraction, Inbox, Message, Wait
 from waypost.db.models import Session as SessionRow
 from waypost.mail.parse import Address
 from waypost.mail.store import RenderedEmail
 from waypost.sessions.service import SessionDetail
+from waypost.sessions.views import ViewData
 
 
-def session_out(row: SessionRow) -> SessionOut:
+def session_out(
+    row: SessionRow, data: ViewData | None = None, messages: Sequence[Message] | None = None
+) -> SessionOut:
+    """A session with seed 002's view; ``data`` brings its agent and team (none: nulls),
+    ``messages`` its ``state.context`` (none: ``[]``)."""
     return SessionOut(
         id=row.id,
         name=row.name,
@@ -38,11 +46,14 @@ def session_out(row: SessionRow) -> SessionOut:
         updated_at=row.updated_at,
         ended_at=row.ended_at,
         is_running=row.run_status == "running",
+        **seed_fields(row, data or ViewData(), messages),
     )
 
 
-def session_detail_out(detail: SessionDetail) -> SessionDetailOut:
-    base = session_out(detail.row).model_dump()
+def session_detail_out(
+    detail: SessionDetail, data: ViewData | None = None, messages: Sequence[Message] | None = None
+) -> SessionDetailOut:
+    base = dict(session_out(detail.row, data, messages))
     return SessionDetailOut(
         **base,
         inboxes=detail.inboxes,

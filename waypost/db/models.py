@@ -62,6 +62,9 @@ class Session(Base):
     source_schedule_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # a member's session started by its team leader's `delegate` call
     parent_session_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    # the session's own permission context (PATCH …/permissions, remembered approvals);
+    # None: the agent's rules. A column of its own: a run rewrites `state` as it goes.
+    permission_context: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -81,21 +81,34 @@ def _body(**values: Any) -> dict[str, Any]:
 
 
 def sessions_create(
-    name: str | None, metadata: dict[str, Any] | None, agent_id: str | None
+    name: str | None,
+    metadata: dict[str, Any] | None,
+    agent_id: str | None,
+    workspace_id: str | None = None,
 ) -> Call[SessionDetail]:
     return Call(
         "POST",
         "/api/v1/sessions",
         model(SessionDetail),
-        json=_body(name=name, metadata=metadata, agent_id=agent_id),
+        json=_body(name=name, metadata=metadata, agent_id=agent_id, workspace_id=workspace_id),
     )
 
 
 def sessions_list(
-    limit: int, cursor: str | None, status: str | None, agent_id: str | None, sandbox_id: str | None
+    limit: int,
+    cursor: str | None,
+    status: str | None,
+    agent_id: str | None,
+    sandbox_id: str | None,
+    workspace_id: str | None = None,
 ) -> Call[Page[Session]]:
     params = _params(
-        limit=limit, cursor=cursor, status=status, agent_id=agent_id, sandbox_id=sandbox_id
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        agent_id=agent_id,
+        sandbox_id=sandbox_id,
+        workspace_id=workspace_id,
     )
     return Call("GET", "/api/v1/sessions", model(Page[Session]), params=params)
 
@@ -289,10 +302,11 @@ def agents_get(agent_id: str) -> Call[Agent]:
     return Call("GET", f"/api/v1/agents/{agent_id}", model(Agent))
 
 
-def agents_list(limit: int, cursor: str | None) -> Call[Page[Agent]]:
-    return Call(
-        "GET", "/api/v1/agents", model(Page[Agent]), params=_params(limit=limit, cursor=cursor)
-    )
+def agents_list(
+    limit: int, cursor: str | None, workspace_id: str | None = None
+) -> Call[Page[Agent]]:
+    params = _params(limit=limit, cursor=cursor, workspace_id=workspace_id)
+    return Call("GET", "/api/v1/agents", model(Page[Agent]), params=params)
 
 
 def agents_update(agent_id: str, fields: dict[str, Any]) -> Call[Agent]:
@@ -304,13 +318,16 @@ def agents_delete(agent_id: str) -> Call[None]:
 
 
 def sandboxes_create(
-    name: str | None, limits: dict[str, Any] | None, agent_id: str | None
+    name: str | None,
+    limits: dict[str, Any] | None,
+    agent_id: str | None,
+    workspace_id: str | None = None,
 ) -> Call[Sandbox]:
     return Call(
         "POST",
         "/api/v1/sandboxes",
         model(Sandbox),
-        json=_body(name=name, limits=limits, agent_id=agent_id),
+        json=_body(name=name, limits=limits, agent_id=agent_id, workspace_id=workspace_id),
     )
 
 
@@ -318,10 +335,11 @@ def sandboxes_get(sandbox_id: str) -> Call[Sandbox]:
     return Call("GET", f"/api/v1/sandboxes/{sandbox_id}", model(Sandbox))
 
 
-def sandboxes_list(limit: int, cursor: str | None) -> Call[Page[Sandbox]]:
-    return Call(
-        "GET", "/api/v1/sandboxes", model(Page[Sandbox]), params=_params(limit=limit, cursor=cursor)
-    )
+def sandboxes_list(
+    limit: int, cursor: str | None, workspace_id: str | None = None
+) -> Call[Page[Sandbox]]:
+    params = _params(limit=limit, cursor=cursor, workspace_id=workspace_id)
+    return Call("GET", "/api/v1/sandboxes", model(Page[Sandbox]), params=params)
 
 
 def sandboxes_delete(sandbox_id: str) -> Call[None]:
@@ -329,9 +347,13 @@ def sandboxes_delete(sandbox_id: str) -> Call[None]:
 
 
 def sandbox_sessions_create(
-    sandbox_id: str, metadata: dict[str, Any] | None, agent_id: str | None, name: str | None
+    sandbox_id: str,
+    metadata: dict[str, Any] | None,
+    agent_id: str | None,
+    name: str | None,
+    workspace_id: str | None = None,
 ) -> Call[AgentSession]:
-    body = _body(metadata=metadata, agent_id=agent_id, name=name)
+    body = _body(metadata=metadata, agent_id=agent_id, name=name, workspace_id=workspace_id)
     return Call("POST", f"/api/v1/sandboxes/{sandbox_id}/sessions", model(AgentSession), json=body)
 
 
@@ -357,6 +379,15 @@ def sessions_send_nowait(session_id: str, content: str | list[dict[str, Any]]) -
         nothing,
         params={"wait": "false"},
         json=body,
+    )
+
+
+def sessions_messages(session_id: str, limit: int, cursor: str | None) -> Call[Page[Message]]:
+    return Call(
+        "GET",
+        f"/api/v1/sessions/{session_id}/messages",
+        model(Page[Message]),
+        params=_params(limit=limit, cursor=cursor),
     )
 
 

@@ -16,7 +16,9 @@ import httpx
 from waypost.sdk import _calls as calls
 from waypost.sdk._calls import Call
 from waypost.sdk._exceptions import APIConnectionError, error_for
+from waypost.sdk._schedules import AsyncSchedules, Schedules
 from waypost.sdk._sse import SSEParser
+from waypost.sdk._workspaces import AsyncWorkspaces, Workspaces
 from waypost.sdk.models import (
     Agent,
     AgentSession,
@@ -99,6 +101,8 @@ class Client(_BaseClient):
         self.credentials = Credentials(self)
         self.agents = Agents(self)
         self.sandboxes = Sandboxes(self)
+        self.schedules = Schedules(self)
+        self.workspaces = Workspaces(self)
 
     def _run(self, call: Call[T]) -> T:
         try:
@@ -153,8 +157,9 @@ class Sessions:
         *,
         metadata: dict[str, Any] | None = None,
         agent_id: str | None = None,
+        workspace_id: str | None = None,
     ) -> SessionDetail:
-        return self._c._run(calls.sessions_create(name, metadata, agent_id))
+        return self._c._run(calls.sessions_create(name, metadata, agent_id, workspace_id))
 
     def list(
         self,
@@ -164,8 +169,11 @@ class Sessions:
         status: str | None = None,
         agent_id: str | None = None,
         sandbox_id: str | None = None,
+        workspace_id: str | None = None,
     ) -> Page[Session]:
-        return self._c._run(calls.sessions_list(limit, cursor, status, agent_id, sandbox_id))
+        return self._c._run(
+            calls.sessions_list(limit, cursor, status, agent_id, sandbox_id, workspace_id)
+        )
 
     def get(self, session_id: str) -> SessionDetail:
         return self._c._run(calls.sessions_get(session_id))
@@ -192,6 +200,12 @@ class Sessions:
             self._c._run(calls.sessions_send_nowait(session_id, content))
             return None
         return self._c._run(calls.sessions_send(session_id, content))
+
+    def messages(
+        self, session_id: str, *, limit: int = 20, cursor: str | None = None
+    ) -> Page[Message]:
+        """A conversation's messages, oldest first."""
+        return self._c._run(calls.sessions_messages(session_id, limit, cursor))
 
     def stream(self, session_id: str, *, after: int | None = None) -> Iterator[Event]:
         """The agent's live output (text_delta, tool_use_start, …) from now, or after a seq."""
@@ -382,8 +396,10 @@ class Agents:
     def get(self, agent_id: str) -> Agent:
         return self._c._run(calls.agents_get(agent_id))
 
-    def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Agent]:
-        return self._c._run(calls.agents_list(limit, cursor))
+    def list(
+        self, *, limit: int = 20, cursor: str | None = None, workspace_id: str | None = None
+    ) -> Page[Agent]:
+        return self._c._run(calls.agents_list(limit, cursor, workspace_id))
 
     def update(self, agent_id: str, **fields: Any) -> Agent:
         return self._c._run(calls.agents_update(agent_id, fields))
@@ -405,8 +421,12 @@ class SandboxSessions:
         metadata: dict[str, Any] | None = None,
         agent_id: str | None = None,
         name: str | None = None,
+        workspace_id: str | None = None,
     ) -> AgentSession:
-        return self._c._run(calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name))
+        """``workspace_id`` defaults to the sandbox's."""
+        return self._c._run(
+            calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name, workspace_id)
+        )
 
     def list(self, sandbox_id: str, *, limit: int = 20, cursor: str | None = None) -> Page[Session]:
         return self._c._run(calls.sandbox_sessions_list(sandbox_id, limit, cursor))
@@ -425,14 +445,17 @@ class Sandboxes:
         name: str | None = None,
         limits: dict[str, Any] | None = None,
         agent_id: str | None = None,
+        workspace_id: str | None = None,
     ) -> Sandbox:
-        return self._c._run(calls.sandboxes_create(name, limits, agent_id))
+        return self._c._run(calls.sandboxes_create(name, limits, agent_id, workspace_id))
 
     def get(self, sandbox_id: str) -> Sandbox:
         return self._c._run(calls.sandboxes_get(sandbox_id))
 
-    def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Sandbox]:
-        return self._c._run(calls.sandboxes_list(limit, cursor))
+    def list(
+        self, *, limit: int = 20, cursor: str | None = None, workspace_id: str | None = None
+    ) -> Page[Sandbox]:
+        return self._c._run(calls.sandboxes_list(limit, cursor, workspace_id))
 
     def delete(self, sandbox_id: str) -> None:
         self._c._run(calls.sandboxes_delete(sandbox_id))
@@ -460,6 +483,8 @@ class AsyncClient(_BaseClient):
         self.credentials = AsyncCredentials(self)
         self.agents = AsyncAgents(self)
         self.sandboxes = AsyncSandboxes(self)
+        self.schedules = AsyncSchedules(self)
+        self.workspaces = AsyncWorkspaces(self)
 
     async def _run(self, call: Call[T]) -> T:
         try:
@@ -514,8 +539,9 @@ class AsyncSessions:
         *,
         metadata: dict[str, Any] | None = None,
         agent_id: str | None = None,
+        workspace_id: str | None = None,
     ) -> SessionDetail:
-        return await self._c._run(calls.sessions_create(name, metadata, agent_id))
+        return await self._c._run(calls.sessions_create(name, metadata, agent_id, workspace_id))
 
     async def list(
         self,
@@ -525,8 +551,11 @@ class AsyncSessions:
         status: str | None = None,
         agent_id: str | None = None,
         sandbox_id: str | None = None,
+        workspace_id: str | None = None,
     ) -> Page[Session]:
-        return await self._c._run(calls.sessions_list(limit, cursor, status, agent_id, sandbox_id))
+        return await self._c._run(
+            calls.sessions_list(limit, cursor, status, agent_id, sandbox_id, workspace_id)
+        )
 
     async def get(self, session_id: str) -> SessionDetail:
         return await self._c._run(calls.sessions_get(session_id))
@@ -551,6 +580,11 @@ class AsyncSessions:
             await self._c._run(calls.sessions_send_nowait(session_id, content))
             return None
         return await self._c._run(calls.sessions_send(session_id, content))
+
+    async def messages(
+        self, session_id: str, *, limit: int = 20, cursor: str | None = None
+    ) -> Page[Message]:
+        return await self._c._run(calls.sessions_messages(session_id, limit, cursor))
 
     def stream(self, session_id: str, *, after: int | None = None) -> AsyncIterator[Event]:
         return self._c._stream(f"/api/v1/sessions/{session_id}/stream", after)
@@ -739,8 +773,10 @@ class AsyncAgents:
     async def get(self, agent_id: str) -> Agent:
         return await self._c._run(calls.agents_get(agent_id))
 
-    async def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Agent]:
-        return await self._c._run(calls.agents_list(limit, cursor))
+    async def list(
+        self, *, limit: int = 20, cursor: str | None = None, workspace_id: str | None = None
+    ) -> Page[Agent]:
+        return await self._c._run(calls.agents_list(limit, cursor, workspace_id))
 
     async def update(self, agent_id: str, **fields: Any) -> Agent:
         return await self._c._run(calls.agents_update(agent_id, fields))
@@ -762,9 +798,10 @@ class AsyncSandboxSessions:
         metadata: dict[str, Any] | None = None,
         agent_id: str | None = None,
         name: str | None = None,
+        workspace_id: str | None = None,
     ) -> AgentSession:
         return await self._c._run(
-            calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name)
+            calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name, workspace_id)
         )
 
     async def list(
@@ -786,14 +823,17 @@ class AsyncSandboxes:
         name: str | None = None,
         limits: dict[str, Any] | None = None,
         agent_id: str | None = None,
+        workspace_id: str | None = None,
     ) -> Sandbox:
-        return await self._c._run(calls.sandboxes_create(name, limits, agent_id))
+        return await self._c._run(calls.sandboxes_create(name, limits, agent_id, workspace_id))
 
     async def get(self, sandbox_id: str) -> Sandbox:
         return await self._c._run(calls.sandboxes_get(sandbox_id))
 
-    async def list(self, *, limit: int = 20, cursor: str | None = None) -> Page[Sandbox]:
-        return await self._c._run(calls.sandboxes_list(limit, cursor))
+    async def list(
+        self, *, limit: int = 20, cursor: str | None = None, workspace_id: str | None = None
+    ) -> Page[Sandbox]:
+        return await self._c._run(calls.sandboxes_list(limit, cursor, workspace_id))
 
     async def delete(self, sandbox_id: str) -> None:
         await self._c._run(calls.sandboxes_delete(sandbox_id))

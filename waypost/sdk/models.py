@@ -1,5 +1,6 @@
 """Typed response models. They are the server's own schemas, so the two cannot drift."""
 
+from waypost.api.schedule_schemas import ScheduleOut as Schedule
 from waypost.api.schemas import AgentOut as Agent
 from waypost.api.schemas import AgentSessionOut as AgentSession
 from waypost.api.schemas import AttachmentOut as Attachment
@@ -14,11 +15,22 @@ from waypost.api.schemas import MessageOut as Message
 from waypost.api.schemas import ReplayOut as Replay
 from waypost.api.schemas import ResultOut as Result
 from waypost.api.schemas import SandboxOut as Sandbox
-from waypost.api.schemas import SessionDetailOut as SessionDetail
+from waypost.api.schemas import SessionDetailOut
 from waypost.api.schemas import SessionOut as Session
 from waypost.api.schemas import TimelineOut as Timeline
 from waypost.api.schemas import WaitOut as Wait
 from waypost.api.schemas import WorkflowOut as Workflow
+from waypost.api.schemas import WorkspaceOut as Workspace
+
+
+class SessionDetail(SessionDetailOut):
+    """A session with seed 002's view (``config``, ``state``, ``team``, ``user_id``…). An agent
+    session (one in a sandbox) read with ``sessions.get`` also carries its ``messages`` and
+    the context the model sees in ``state.context``; otherwise ``messages`` is None.
+    """
+
+    messages: list[Message] | None = None
+
 
 __all__ = [
     "Agent",
@@ -35,9 +47,11 @@ __all__ = [
     "Replay",
     "Result",
     "Sandbox",
+    "Schedule",
     "Session",
     "SessionDetail",
     "Timeline",
     "Wait",
     "Workflow",
+    "Workspace",
 ]

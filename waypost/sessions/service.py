@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
 from waypost.db.database import Database, Tx
-from waypost.db.models import Agent, Email, Event, Extraction, Inbox, Sandbox, Wait
+from waypost.db.models import Agent, Email, Event, Extraction, Inbox, Sandbox, Wait, Workspace
 from waypost.db.models import Session as SessionRow
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
@@ -85,7 +86,12 @@ class SessionService:
         if agent_id is not None:
             await get_owned(tx.s, Agent, agent_id, user_id, "agent")
         if sandbox_id is not None:
-            await get_owned(tx.s, Sandbox, sandbox_id, user_id, "sandbox")
+            sandbox = await get_owned(tx.s, Sandbox, sandbox_id, user_id, "sandbox")
+            if links.workspace_id is None and sandbox.workspace_id is not None:
+                # a session in a sandbox belongs to the sandbox's workspace unless told otherwise
+                links = dataclasses.replace(links, workspace_id=sandbox.workspace_id)
+        if links.workspace_id is not None:
+            await get_owned(tx.s, Workspace, links.workspace_id, user_id, "workspace")
         now = utcnow()
         row = SessionRow(
             id=new_id("sess"),
@@ -122,6 +128,7 @@ class SessionService:
         agent_id: str | None = None,
         sandbox_id: str | None = None,
         source: str | None = None,
+        workspace_id: str | None = None,
     ) -> Page[SessionRow]:
         """The user's sessions, newest first, filtered."""
         if status is not None and status not in STATUSES:
@@ -132,6 +139,7 @@ class SessionService:
             (SessionRow.agent_id, agent_id),
             (SessionRow.sandbox_id, sandbox_id),
             (SessionRow.source, source),
+            (SessionRow.workspace_id, workspace_id),
         ):
             if value is not None:
                 query = query.where(column == value)

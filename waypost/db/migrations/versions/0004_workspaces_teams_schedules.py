@@ -108,6 +108,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("team_id", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("source_schedule_id", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("parent_session_id", sa.String(length=40), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "permission_context",
+                sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+                nullable=True,
+            )
+        )
         batch_op.create_index(
             batch_op.f("ix_sessions_parent_session_id"), ["parent_session_id"], unique=False
         )
@@ -123,6 +130,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sessions_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_sessions_team_id"))
         batch_op.drop_index(batch_op.f("ix_sessions_parent_session_id"))
+        batch_op.drop_column("permission_context")
         batch_op.drop_column("parent_session_id")
         batch_op.drop_column("source_schedule_id")
         batch_op.drop_column("team_id")

@@ -1,0 +1,1 @@
+"""Cron schedules that start an agent (or team) session with a message."""

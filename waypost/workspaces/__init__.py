@@ -1,0 +1,1 @@
+"""Workspaces: named groups of one user's agents, teams, sandboxes, schedules and sessions."""
