@@ -8,7 +8,11 @@
    a scripted agent streams text; prints delivery latency (event timestamp →
    received by each subscriber), p50/p99 over every (event, subscriber) pair.
 
+3. A team leader whose every iteration delegates to a member (a child session, one
+   scripted turn) against plain tool iterations: ms per iteration and the ratio.
+
     .venv/bin/python bench/agent_loop.py [--iterations 1000] [--subscribers 100]
+                                         [--delegations 200]
 """
 
 from __future__ import annotations
@@ -68,6 +72,60 @@ def loop_overhead(http: httpx.Client, iterations: int) -> None:
         f"agent loop: {iterations} tool iterations in {elapsed:.2f} s → "
         f"{elapsed / (iterations + 1) * 1000:.2f} ms per iteration (model turn + tool + 2 commits)"
     )
+
+
+def delegation_overhead(http: httpx.Client, iterations: int) -> tuple[float, float]:
+    """A team leader whose every iteration delegates to a member (a child session in the same
+    sandbox, one scripted turn), against the same number of plain tool iterations; ms each."""
+    member = http.post(
+        "/api/v1/agents",
+        json={
+            "name": "member",
+            "chat_model_config": {
+                "type": "scripted",
+                "parameters": {"turns": [[{"type": "text", "text": "ok"}]]},
+            },
+        },
+    ).json()["id"]
+    turns: list[object] = [
+        [{"type": "tool_use", "id": f"d{i}", "name": "delegate",
+          "input": {"member": member, "task": f"task {i}"}}]
+        for i in range(iterations)
+    ]  # fmt: skip
+    turns.append([{"type": "text", "text": "done"}])
+    leader = http.post(
+        "/api/v1/agents",
+        json={
+            "name": "leader",
+            "chat_model_config": {"type": "scripted", "parameters": {"turns": turns}},
+            "react_config": {"max_iters": iterations + 1},
+        },
+    ).json()["id"]
+    team = http.post(
+        "/api/v1/teams", json={"name": "bench", "leader_agent_id": leader, "member_ids": [member]}
+    ).json()["id"]
+    box = http.post("/api/v1/sandboxes", json={}).json()["id"]
+    sid = http.post(f"/api/v1/sandboxes/{box}/sessions", json={"team_id": team}).json()["id"]
+    started = time.perf_counter()
+    reply = http.post(f"/api/v1/sessions/{sid}/messages", json={"content": "go"}, timeout=600)
+    delegated = (time.perf_counter() - started) / (iterations + 1) * 1000
+    assert reply.status_code == 200 and reply.json()["content"][0]["text"] == "done", reply.text
+    plain_turns: list[object] = [
+        [{"type": "tool_use", "id": f"t{i}", "name": "list_files", "input": {}}]
+        for i in range(iterations)
+    ]
+    plain_turns.append([{"type": "text", "text": "done"}])
+    plain_sid = scripted_session(http, plain_turns)
+    started = time.perf_counter()
+    reply = http.post(f"/api/v1/sessions/{plain_sid}/messages", json={"content": "go"}, timeout=600)
+    plain = (time.perf_counter() - started) / (iterations + 1) * 1000
+    assert reply.status_code == 200, reply.text
+    print(
+        f"delegation: {iterations} delegated calls {delegated:.2f} ms per iteration, "
+        f"plain tool calls {plain:.2f} ms per iteration: {delegated / plain:.2f}x "
+        "(aim: within 2x)"
+    )
+    return delegated, plain
 
 
 def interrupt_latency(http: httpx.Client, rounds: int) -> None:
@@ -150,6 +208,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iterations", type=int, default=1000)
     parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--delegations", type=int, default=200)
     ns = parser.parse_args()
     os.chdir(ROOT)
     data_dir = tempfile.mkdtemp(prefix="waypost-bench-")
@@ -186,6 +245,7 @@ def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.05)
         loop_overhead(http, ns.iterations)
+        delegation_overhead(http, ns.delegations)
         interrupt_latency(http, 10)
         text = " ".join(f"token{i}" for i in range(300))
         sid = scripted_session(http, [[{"type": "text", "text": text}]], chunk_delay_ms=10)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
 
 from tests.helpers import send
 from tests.servers import RunningServer
+from tests.test_conversations import text, tool
 from waypost import (
     AsyncClient,
     AuthenticationError,
@@ -14,6 +18,7 @@ from waypost import (
     ConflictError,
     NotFoundError,
 )
+from waypost.sdk.models import Team
 
 
 def test_sync_client_reads_like_the_seed(server: RunningServer) -> None:
@@ -211,3 +216,157 @@ async def test_async_session_get_exposes_agent_fields(server: RunningServer) -> 
         page = await client.sessions.messages(sid)
         assert [m.id for m in page.data] == [m.id for m in session.messages]
         assert page.total == 2 and page.next_cursor is None
+
+
+def _scripted(turns: list[Any], **params: Any) -> dict[str, Any]:
+    return {"type": "scripted", "parameters": {"turns": turns, **params}}
+
+
+def _leader_turns(member_id: str) -> list[Any]:
+    """The leader delegates once to ``member_id``, then answers."""
+    return [
+        [tool("delegate", {"member": member_id, "task": "write the intro"}, "d1")],
+        text("The writer is done."),
+    ]
+
+
+def test_team_model_has_the_servers_fields() -> None:
+    from waypost.api.teams import TeamOut
+
+    def fields(cls: Any) -> dict[str, Any]:
+        return {name: f.annotation for name, f in cls.model_fields.items()}
+
+    assert fields(Team) == fields(TeamOut)
+
+
+def test_teams_delegation_and_permissions_through_the_sdk(server: RunningServer) -> None:
+    with Client(api_key=server.key("sdk-team"), base_url=server.base_url) as client:
+        writer = client.agents.create(
+            name="writer", chat_model_config=_scripted([text("intro one two three")])
+        )
+        leader = client.agents.create(
+            name="leader", chat_model_config=_scripted(_leader_turns(writer.id))
+        )
+        team = client.teams.create(
+            name="crew",
+            leader_agent_id=leader.id,
+            member_ids=[writer.id, writer.id, leader.id],
+            description="writes things",
+        )
+        assert isinstance(team, Team) and team.id.startswith("team_")
+        assert team.member_ids == [writer.id] and team.description == "writes things"
+        assert client.teams.get(team.id) == team
+        page = client.teams.list(limit=5)
+        assert page.total == 1 and [t.id for t in page.data] == [team.id]
+        space = client.workspaces.create("crew space")
+        renamed = client.teams.update(team.id, name="renamed", workspace_id=space.id)
+        assert renamed.name == "renamed" and renamed.workspace_id == space.id
+        assert [t.id for t in client.teams.list(workspace_id=space.id).data] == [team.id]
+        assert client.teams.update(team.id, workspace_id=None).workspace_id is None
+        with pytest.raises(NotFoundError) as missing:
+            client.teams.create(name="x", leader_agent_id="agt_missing")
+        assert missing.value.error == "agent_not_found"
+
+        sandbox = client.sandboxes.create(name="crew-box")
+        session = client.sandboxes.sessions.create(sandbox.id, team_id=team.id)
+        assert session.agent_id == leader.id and session.team_id == team.id
+        reply = client.sessions.send(session.id, "write the article")
+        assert reply is not None and reply.content == text("The writer is done.")
+        convo = client.sessions.conversation(session.id)
+        results = [b for m in convo.messages for b in m.content if b.get("type") == "tool_result"]
+        assert [(b["tool_use_id"], b["content"]) for b in results] == [
+            ("d1", "intro one two three")
+        ]
+        kids = client.sessions.list(agent_id=writer.id).data
+        assert [k.source for k in kids] == ["delegation"]
+
+        plain = client.sessions.create(name="team run", team_id=team.id)
+        assert plain.agent_id == leader.id and plain.team_id == team.id
+        assert plain.team is not None and plain.team.team.id == team.id
+
+        context = client.sessions.update_permissions(session.id, mode="plan")
+        assert context["mode"] == "plan"
+        assert client.sessions.get(session.id).state.permission_context["mode"] == "plan"
+        context = client.sessions.update_permissions(session.id, deny_rules={"write_file": ["b.*"]})
+        assert context["mode"] == "plan" and context["deny_rules"] == {"write_file": ["b.*"]}
+        with pytest.raises(BadRequestError):
+            client.sessions.update_permissions(session.id, mode="anything")
+
+        client.teams.delete(team.id)
+        with pytest.raises(NotFoundError):
+            client.teams.get(team.id)
+
+
+async def test_async_teams_delegation_and_permissions(server: RunningServer) -> None:
+    async with AsyncClient(api_key=server.key("sdk-team-async"), base_url=server.base_url) as c:
+        writer = await c.agents.create(
+            name="writer", chat_model_config=_scripted([text("intro one two three")])
+        )
+        leader = await c.agents.create(
+            name="leader", chat_model_config=_scripted(_leader_turns(writer.id))
+        )
+        team = await c.teams.create(name="crew", leader_agent_id=leader.id, member_ids=[writer.id])
+        assert (await c.teams.get(team.id)).leader_agent_id == leader.id
+        assert (await c.teams.list()).total == 1
+        assert (await c.teams.update(team.id, description="d")).description == "d"
+        sandbox = await c.sandboxes.create()
+        session = await c.sandboxes.sessions.create(sandbox.id, team_id=team.id)
+        assert session.agent_id == leader.id and session.team_id == team.id
+        reply = await c.sessions.send(session.id, "write the article")
+        assert reply is not None and reply.content == text("The writer is done.")
+        plain = await c.sessions.create(team_id=team.id)
+        assert plain.agent_id == leader.id and plain.team_id == team.id
+        context = await c.sessions.update_permissions(session.id, mode="plan")
+        assert context["mode"] == "plan"
+        assert (await c.sessions.get(session.id)).state.permission_context["mode"] == "plan"
+        await c.teams.delete(team.id)
+        with pytest.raises(NotFoundError):
+            await c.teams.get(team.id)
+
+
+def _wait_for_ask(client: Client, sid: str, tool_use_id: str) -> None:
+    deadline = time.monotonic() + 10
+    while not any(
+        e.type == "approval_required" and e.data.get("tool_use_id") == tool_use_id
+        for e in client.sessions.timeline(sid).events
+    ):
+        assert time.monotonic() < deadline, f"no approval asked for {tool_use_id}"
+        time.sleep(0.05)
+
+
+def _wait_idle(client: Client, sid: str) -> None:
+    deadline = time.monotonic() + 10
+    while client.sessions.get(sid).is_running:
+        assert time.monotonic() < deadline, "run did not end"
+        time.sleep(0.05)
+
+
+def test_approve_with_remember_and_reject(server: RunningServer) -> None:
+    with Client(api_key=server.key("sdk-approve"), base_url=server.base_url) as client:
+        turns = [
+            [tool("write_file", {"path": "a.txt", "content": "1"}, "w1")],
+            [tool("write_file", {"path": "a.txt", "content": "2"}, "w2")],
+            [tool("write_file", {"path": "b.txt", "content": "3"}, "w3")],
+            text("done"),
+        ]
+        agent = client.agents.create(
+            name="asker",
+            chat_model_config=_scripted(turns),
+            permissions={"ask": ["write_file"]},
+        )
+        sandbox = client.sandboxes.create(agent_id=agent.id)
+        sid = client.sandboxes.sessions.create(sandbox.id).id
+        assert client.sessions.send(sid, "go", wait=False) is None
+        _wait_for_ask(client, sid, "w1")
+        client.sessions.approve(sid, "w1", remember=True)
+        _wait_for_ask(client, sid, "w3")  # w2 is the same call: remembered, not asked
+        client.sessions.reject(sid, "w3")
+        _wait_idle(client, sid)
+        events = client.sessions.timeline(sid).events
+        asked = [e.data["tool_use_id"] for e in events if e.type == "approval_required"]
+        assert asked == ["w1", "w3"]
+        results = {e.data["tool_use_id"]: e.data for e in events if e.type == "tool_result"}
+        assert not results["w1"]["is_error"] and not results["w2"]["is_error"]
+        assert results["w3"]["is_error"] and "rejected" in results["w3"]["content"]
+        context = client.sessions.get(sid).state.permission_context
+        assert context["allow_rules"]["write_file"] == ["a.txt"]

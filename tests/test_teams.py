@@ -203,3 +203,49 @@ def test_interrupting_the_leader_interrupts_its_members(api: httpx.Client) -> No
     assert ending and ending[0]["status"] == "interrupted"
     # the conversation stays usable: the next message runs again
     assert api.get(f"/api/v1/sessions/{sid}").json()["is_running"] is False
+
+
+def test_post_sessions_with_a_team_runs_its_leader(
+    api: httpx.Client, other_api: httpx.Client
+) -> None:
+    leader = scripted_agent(api, "lead", [text("hi")])
+    member = scripted_agent(api, "m", [text("hi")])
+    space = api.post("/api/v1/workspaces", json={"name": "crew space"})
+    assert space.status_code == 201, space.text
+    team = api.post(
+        "/api/v1/teams",
+        json={
+            "name": "crew",
+            "leader_agent_id": leader,
+            "member_ids": [member],
+            "workspace_id": space.json()["id"],
+        },
+    ).json()
+    r = api.post("/api/v1/sessions", json={"teamId": team["id"], "name": "crew run"})
+    assert r.status_code == 201, r.text
+    view = r.json()
+    assert view["agent_id"] == leader and view["team_id"] == team["id"]
+    assert view["workspace_id"] == space.json()["id"]  # the team's, as none was given
+    assert view["team"]["team"]["id"] == team["id"]
+    assert view["team"]["leader_agent"]["id"] == leader
+    assert [m["agent"]["id"] for m in view["team"]["members"]] == [member]
+    got = api.get(f"/api/v1/sessions/{view['id']}").json()
+    assert got["agent_id"] == leader and got["team_id"] == team["id"]
+    # the leader named again is fine; another agent is not
+    r = api.post("/api/v1/sessions", json={"team_id": team["id"], "agent_id": leader})
+    assert r.status_code == 201 and r.json()["agent_id"] == leader
+    r = api.post("/api/v1/sessions", json={"team_id": team["id"], "agent_id": member})
+    assert r.status_code == 400, r.text
+    assert api.get("/api/v1/sessions").json()["total"] == 2
+
+
+def test_post_sessions_with_another_users_team_is_404(
+    api: httpx.Client, other_api: httpx.Client
+) -> None:
+    leader = scripted_agent(api, "lead", [text("hi")])
+    team = api.post("/api/v1/teams", json={"name": "mine", "leader_agent_id": leader}).json()
+    for body in ({"team_id": team["id"]}, {"team_id": "team_missing"}):
+        r = other_api.post("/api/v1/sessions", json=body)
+        assert r.status_code == 404 and r.json()["error"] == "team_not_found", r.text
+    assert other_api.get("/api/v1/sessions").json()["total"] == 0  # nothing stored
+    assert api.get("/api/v1/sessions").json()["total"] == 0

@@ -15,10 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from waypost.agents.contexts import DELEGATE_TOOL
 from waypost.db.models import Agent, Team
+from waypost.db.models import Message as MessageRow
+from waypost.db.models import Session as SessionRow
+from waypost.db.rows import row_values
+from waypost.db.types import utcnow
 from waypost.errors import WaypostError
 from waypost.events.log import NewEvent
+from waypost.ids import new_id
 from waypost.sandbox import ToolResult
-from waypost.sessions.service import SessionLinks
 
 if TYPE_CHECKING:
     from waypost.agents.runtime import Run
@@ -102,31 +106,89 @@ async def run_delegation(run: Run, block: dict[str, Any], args: dict[str, Any]) 
         return ToolResult("delegate: task must be a non-empty string", True)
     if len(task) > MAX_TASK_CHARS:
         return ToolResult(f"delegate: task is longer than {MAX_TASK_CHARS} characters", True)
-    conv, agent = run.conv, run.team_agents[member]
+    agent = run.team_agents[member]
     try:
-        child = await conv.create_session(
-            run.user_id,
-            session.sandbox_id,
-            metadata={"delegated_by": session.id, "tool_use_id": block["id"]},
-            agent_id=member,
-            name=f"{team.name}: {agent.name}",
-            source="delegation",
-            links=SessionLinks(
-                workspace_id=session.workspace_id,
-                team_id=team.id,
-                parent_session_id=session.id,
-            ),
+        child = await _start_child(run, team, agent, task, block["id"])
+        final = await run.conv.run_child(
+            child, agent, task, run.workspace, Mirror(session.id, member, child.id)
         )
-        await run.emit(  # now: the stream shows the member at work before the turn ends
-            "delegation_started",
-            {"member": member, "member_session_id": child.id, "tool_use_id": block["id"]},
-            f"Delegated to {agent.name}",
-        )
-        mirror = Mirror(session.id, member, child.id)
-        final = await conv.run_child(run.user_id, child.id, task, mirror)
     except WaypostError as exc:
         return ToolResult(f"delegate: the member's run failed: {exc.message}", True)
     if final is None:
         return ToolResult("delegate: the member's run was interrupted", True)
     text = "".join(b.get("text", "") for b in final.content if b.get("type") == "text")
     return ToolResult(text or "(the member finished without a text answer)")
+
+
+async def _start_child(
+    run: Run, team: Team, agent: Agent, task: str, tool_use_id: str
+) -> SessionRow:
+    """The member's child session, already running with the task as its first message, and
+    the leader's ``delegation_started``: one transaction (every id in it is the leader's run
+    own, checked when that run started)."""
+    parent = run.session
+    assert parent is not None
+    now = utcnow()
+    child = SessionRow(
+        id=new_id("sess"),
+        user_id=run.user_id,
+        name=f"{team.name}: {agent.name}",
+        status="active",
+        meta={"delegated_by": parent.id, "tool_use_id": tool_use_id},
+        agent_id=agent.id,
+        sandbox_id=parent.sandbox_id,
+        source="delegation",
+        workspace_id=parent.workspace_id,
+        team_id=team.id,
+        source_schedule_id=None,
+        parent_session_id=parent.id,
+        permission_context=None,
+        last_seq=0,
+        created_at=now,
+        updated_at=now,
+        ended_at=None,
+        state={},
+        run_status="running",
+    )
+    message = MessageRow(
+        id=new_id("msg"),
+        session_id=child.id,
+        user_id=run.user_id,
+        role="user",
+        content=[{"type": "text", "text": task}],
+        usage=None,
+        created_at=now,
+    )
+
+    def event(session_id: str, type: str, data: dict[str, Any], description: str) -> NewEvent:
+        return NewEvent(
+            user_id=run.user_id,
+            type=type,
+            data=data,
+            session_id=session_id,
+            description=description,
+        )
+
+    inserts: list[tuple[Any, list[dict[str, Any]]]] = [
+        (SessionRow.__table__, [row_values(child)]),
+        (MessageRow.__table__, [row_values(message)]),
+    ]
+    await run.conv.events.commit(
+        inserts,
+        [
+            event(child.id, "session.created", {"name": child.name}, "Session created"),
+            event(
+                child.id,
+                "message.created",
+                {"message_id": message.id, "role": "user"},
+                "User message",
+            ),
+            event(
+                parent.id,
+                "delegation_started",
+                {"member": agent.id, "member_session_id": child.id, "tool_use_id": tool_use_id},
+                f"Delegated to {agent.name}",
+            ),
+        ],
+    )
+    return child

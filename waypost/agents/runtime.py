@@ -46,6 +46,7 @@ from waypost.db.database import Database, Tx
 from waypost.db.models import Agent, Team
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
+from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound, WaypostError
 from waypost.events.bus import CLOSED, EventBus
@@ -232,38 +233,39 @@ class Conversations:
             return await asyncio.shield(task)
 
     async def run_child(
-        self, user_id: str, session_id: str, task: str, mirror: Mirror
+        self, child: SessionRow, agent: Agent, task: str, workspace: Workspace, mirror: Mirror
     ) -> MessageRow | None:
-        """Run a delegated task in a member's child session to its end (the caller awaits it).
+        """Run a member's child session, committed already as running with its task as the
+        first message, to its end (the caller awaits it); the workspace is the leader's.
 
         Cancelling the caller (the leader's run was interrupted) interrupts the child.
         """
-        session = await self.sessions.get(user_id, session_id)
-        assert session.sandbox_id is not None and session.agent_id is not None
-        agent = await self.agents.get(user_id, session.agent_id)
-        sandbox = await self.sandboxes.get(user_id, session.sandbox_id)
-        limits = Limits(**self.sandboxes.limits_of(sandbox))
-        workspace = self.workspaces.acquire(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
+        held = self.workspaces.acquire(workspace.root, workspace.limits, workspace.key)
+        first = Message(role="user", content=[{"type": "text", "text": task}])
+        run = Run(
+            self,
+            child.user_id,
+            child.id,
+            agent,
+            held,
+            mirror=mirror,
+            session=child,
+            history=[first],
+        )
+        running = asyncio.create_task(run.execute(), name=f"run-{child.id}")
+        self._runs[child.id] = running
+        self._run_owners[child.id] = child.user_id
         try:
-            run = Run(self, user_id, session_id, agent, workspace, mirror=mirror)
-            await self._claim(session_id, user_id, [{"type": "text", "text": task}])
-        except BaseException:
-            self.workspaces.release(workspace)
-            raise
-        child = asyncio.create_task(run.execute(), name=f"run-{session_id}")
-        self._runs[session_id] = child
-        self._run_owners[session_id] = user_id
-        try:
-            return await asyncio.shield(child)
+            return await asyncio.shield(running)
         except asyncio.CancelledError:
-            child.cancel()  # the leader stopped: its members stop with it
+            running.cancel()  # the leader stopped: its members stop with it
             with contextlib.suppress(BaseException):
-                await child
+                await running
             raise
         finally:
-            if self._runs.get(session_id) is child:
-                del self._runs[session_id]
-                self._run_owners.pop(session_id, None)
+            if self._runs.get(child.id) is running:
+                del self._runs[child.id]
+                self._run_owners.pop(child.id, None)
 
     async def set_permissions(
         self, user_id: str, session_id: str, changes: dict[str, Any]
@@ -415,8 +417,11 @@ class Run:
         agent: Agent,
         workspace: Workspace,
         mirror: Mirror | None = None,
+        session: SessionRow | None = None,
+        history: list[Message] | None = None,
     ) -> None:
         self.conv = conv
+        self._first_history = history  # a fresh session's: no need to read it back
         self.mirror = mirror  # a member's run: its stream is mirrored to the leader's session
         self.user_id = user_id
         self.session_id = session_id
@@ -438,7 +443,7 @@ class Run:
         self._state: dict[str, Any] = {}  # the session's runtime state, loaded once per run
         self._providers: dict[int, ModelProvider] = {}
         self._ended = False  # the run's last event (and run_status idle) is committed
-        self.session: SessionRow | None = None  # loaded when the run starts
+        self.session = session  # loaded when the run starts, unless handed over fresh
         self.permissions: dict[str, Any] = {}  # the permission context the run obeys (live)
         self.tools_ctx: dict[str, Any] = {}  # read-file cache and activated tool groups
         self.team: Team | None = None  # set when this run is a team's leader
@@ -492,6 +497,8 @@ class Run:
         final: MessageRow | None = None
         try:
             final, stop_reason, iterations = await self._loop()
+            if self._ended:  # the final answer's commit ended the run
+                return final
             await self.emit(
                 "session_completed",
                 {
@@ -505,6 +512,8 @@ class Run:
             )
             return final
         except asyncio.CancelledError:
+            if self._ended:  # completed just before the interrupt arrived
+                return final
             await self._flush_partial()
             await self.emit(
                 "session_interrupted", {"reason": "interrupted"}, "Run interrupted", ends_run=True
@@ -553,16 +562,18 @@ class Run:
         last: MessageRow | None = None
         await self._load_session()
         tools = self._tool_specs()
-        history = await self._history()  # then kept in memory for the whole run
+        # then kept in memory for the whole run
+        history = self._first_history or await self._history()
         self._context_chars = sum(_chars(m.content) for m in history)
         for iteration in range(1, self.react.max_iters + 1):
             if self._needs_compaction(history):
                 history = await self._compact(history)
                 self._context_chars = sum(_chars(m.content) for m in history)
             blocks, usage = await self._complete(history, tools)
-            last = await self._store("assistant", blocks, usage, cur_iter=iteration)
-            self._extend(history, Message(role="assistant", content=blocks))
             tool_uses = [b for b in blocks if b["type"] == "tool_use"]
+            ending = None if tool_uses else ("end_turn", iteration)
+            last = await self._store("assistant", blocks, usage, ending, cur_iter=iteration)
+            self._extend(history, Message(role="assistant", content=blocks))
             if not tool_uses:
                 return last, "end_turn", iteration
             results, rejected = [], False
@@ -595,12 +606,15 @@ class Run:
 
     async def _load_session(self) -> None:
         """The session's state, permission and tool contexts, and its team (for a leader)."""
-        session = await self.conv.sessions.get(self.user_id, self.session_id)
+        fresh = self.session is not None
+        session = self.session or await self.conv.sessions.get(self.user_id, self.session_id)
         self.session = session
         self._state = dict(session.state or {})
         self._obey(session.permission_context or self.agent.permissions)
         self.tools_ctx = contexts.tool_context(self._state, self.agent.tool_groups)
         self._state["tool_context"] = self.tools_ctx
+        if fresh:
+            return  # a member's child session: no team of its own to lead
         if session.team_id and session.parent_session_id is None:
             with contextlib.suppress(NotFound):  # a deleted team: the leader works alone
                 team = await self.conv.teams.get(self.user_id, session.team_id)
@@ -833,7 +847,11 @@ class Run:
             await self.emit("text_delta", {"text": chunk})
 
     async def _close_text(self, blocks: list[dict[str, Any]], text: str) -> str:
-        await self._flush_delta()
+        """End a text block: its last delta and ``text_complete`` go with the next commit (a
+        fast turn's text lands in one transaction with its message)."""
+        if self._pending_text:
+            chunk, self._pending_text = self._pending_text, ""
+            self.queue("text_delta", {"text": chunk})
         if text:
             blocks.append({"type": "text", "text": text})
             self.queue("text_complete", {"text": text})
@@ -957,23 +975,40 @@ class Run:
         role: str,
         content: list[dict[str, Any]],
         usage: dict[str, int] | None,
+        ending: tuple[str, int] | None = None,
         **state: Any,
     ) -> MessageRow:
-        """Commit a message, the events queued for it and any state change, together."""
+        """Commit a message, the events queued for it and any state change, together.
+
+        ``ending`` (stop reason, iterations): the message is the final answer, and the same
+        commit ends the run (``session_completed``, the session idle again).
+        """
         row = _message(self.session_id, self.user_id, role, content, usage)
         description = f"{role.capitalize()} message"
         self.queue("message.created", {"message_id": row.id, "role": role}, description)
-        values = {c.key: getattr(row, c.key) for c in MessageRow.__table__.columns}
-        session_values = None
+        values = row_values(row)
+        session_values: dict[str, dict[str, Any]] = {}
         if state:
             self._state.update(state, session_id=self.session_id)
-            session_values = {self.session_id: {"state": dict(self._state)}}
+            session_values[self.session_id] = {"state": dict(self._state)}
+        if ending is not None:
+            stop_reason, iterations = ending
+            completed = {
+                "message_id": row.id,
+                "stop_reason": stop_reason,
+                "iterations": iterations,
+                "usage": self.usage,
+            }
+            self.queue("session_completed", completed, "Run completed")
+            idle = {"run_status": "idle", "status": END_STATUS["session_completed"]}
+            session_values[self.session_id] = {**session_values.get(self.session_id, {}), **idle}
         events, self._outbox = self._outbox, []
         await self.conv.events.commit(
             [(MessageRow.__table__, [values])],  # type: ignore[list-item]
             events,
-            session_values,
+            session_values or None,
         )
+        self._ended = self._ended or ending is not None
         return row
 
 

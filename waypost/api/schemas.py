@@ -86,6 +86,8 @@ class SessionCreate(RequestModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     agent_id: str | None = None
     workspace_id: str | None = None
+    # a team's session: its agent is the team's leader
+    team_id: str | None = Field(default=None, max_length=40)
 
 
 class SessionEnd(RequestModel):

@@ -50,12 +50,14 @@ async def session_page(svc: Services, user: str, page: Page[SessionRow]) -> List
 
 @router.post("", status_code=201, response_model=SessionDetailOut)
 async def create_session(body: SessionCreate, user: UserDep, svc: ServicesDep) -> SessionDetailOut:
+    """A session; with ``team_id`` (one of the caller's teams) its agent is the team's leader
+    and its workspace defaults to the team's."""
     row = await svc.sessions.create(
         user,
         name=body.name,
         metadata=body.metadata,
         agent_id=body.agent_id,
-        links=SessionLinks(workspace_id=body.workspace_id),
+        links=SessionLinks(workspace_id=body.workspace_id, team_id=body.team_id),
     )
     return await _detail_out(svc, user, row.id)
 

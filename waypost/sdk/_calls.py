@@ -85,13 +85,16 @@ def sessions_create(
     metadata: dict[str, Any] | None,
     agent_id: str | None,
     workspace_id: str | None = None,
+    team_id: str | None = None,
 ) -> Call[SessionDetail]:
-    return Call(
-        "POST",
-        "/api/v1/sessions",
-        model(SessionDetail),
-        json=_body(name=name, metadata=metadata, agent_id=agent_id, workspace_id=workspace_id),
+    body = _body(
+        name=name,
+        metadata=metadata,
+        agent_id=agent_id,
+        workspace_id=workspace_id,
+        team_id=team_id,
     )
+    return Call("POST", "/api/v1/sessions", model(SessionDetail), json=body)
 
 
 def sessions_list(
@@ -352,8 +355,11 @@ def sandbox_sessions_create(
     agent_id: str | None,
     name: str | None,
     workspace_id: str | None = None,
+    team_id: str | None = None,
 ) -> Call[AgentSession]:
-    body = _body(metadata=metadata, agent_id=agent_id, name=name, workspace_id=workspace_id)
+    body = _body(
+        metadata=metadata, agent_id=agent_id, name=name, workspace_id=workspace_id, team_id=team_id
+    )
     return Call("POST", f"/api/v1/sandboxes/{sandbox_id}/sessions", model(AgentSession), json=body)
 
 
@@ -397,10 +403,22 @@ def sessions_interrupt(session_id: str) -> Call[bool]:
     )
 
 
-def sessions_approve(session_id: str, tool_use_id: str, approve: bool) -> Call[None]:
-    body = {"decision": "approve" if approve else "reject"}
+def sessions_approve(
+    session_id: str, tool_use_id: str, approve: bool, remember: bool = False
+) -> Call[None]:
+    body = {"decision": "approve" if approve else "reject", "remember": remember}
     return Call(
         "POST", f"/api/v1/sessions/{session_id}/approvals/{tool_use_id}", nothing, json=body
+    )
+
+
+def sessions_update_permissions(session_id: str, changes: dict[str, Any]) -> Call[dict[str, Any]]:
+    """The session's whole permission context after the change."""
+    return Call(
+        "PATCH",
+        f"/api/v1/sessions/{session_id}/permissions",
+        lambda r: dict(r.json()["permission_context"]),
+        json=_body(**changes),
     )
 
 

@@ -18,6 +18,7 @@ from waypost.sdk._calls import Call
 from waypost.sdk._exceptions import APIConnectionError, error_for
 from waypost.sdk._schedules import AsyncSchedules, Schedules
 from waypost.sdk._sse import SSEParser
+from waypost.sdk._teams import AsyncTeams, Teams
 from waypost.sdk._workspaces import AsyncWorkspaces, Workspaces
 from waypost.sdk.models import (
     Agent,
@@ -103,6 +104,7 @@ class Client(_BaseClient):
         self.sandboxes = Sandboxes(self)
         self.schedules = Schedules(self)
         self.workspaces = Workspaces(self)
+        self.teams = Teams(self)
 
     def _run(self, call: Call[T]) -> T:
         try:
@@ -158,8 +160,10 @@ class Sessions:
         metadata: dict[str, Any] | None = None,
         agent_id: str | None = None,
         workspace_id: str | None = None,
+        team_id: str | None = None,
     ) -> SessionDetail:
-        return self._c._run(calls.sessions_create(name, metadata, agent_id, workspace_id))
+        """With ``team_id`` the session runs the team's leader (leave ``agent_id`` out)."""
+        return self._c._run(calls.sessions_create(name, metadata, agent_id, workspace_id, team_id))
 
     def list(
         self,
@@ -214,8 +218,20 @@ class Sessions:
     def interrupt(self, session_id: str) -> bool:
         return self._c._run(calls.sessions_interrupt(session_id))
 
-    def approve(self, session_id: str, tool_use_id: str, *, approve: bool = True) -> None:
-        self._c._run(calls.sessions_approve(session_id, tool_use_id, approve))
+    def approve(
+        self, session_id: str, tool_use_id: str, *, approve: bool = True, remember: bool = False
+    ) -> None:
+        """Answer a tool call held by an ``ask`` rule; ``remember`` allows that call from now on."""
+        self._c._run(calls.sessions_approve(session_id, tool_use_id, approve, remember))
+
+    def reject(self, session_id: str, tool_use_id: str) -> None:
+        self._c._run(calls.sessions_approve(session_id, tool_use_id, False))
+
+    def update_permissions(self, session_id: str, **changes: Any) -> dict[str, Any]:
+        """Replace parts of the session's permission context (``mode``, ``working_directories``,
+        ``allow_rules``, ``deny_rules``, ``ask_rules``); returns the whole context. A run
+        going obeys it from its next tool call."""
+        return self._c._run(calls.sessions_update_permissions(session_id, changes))
 
     def events(self, session_id: str, *, after: int | None = 0) -> Iterator[Event]:
         """Follow the timeline live (SSE) from ``after``; iterate until you break."""
@@ -422,10 +438,14 @@ class SandboxSessions:
         agent_id: str | None = None,
         name: str | None = None,
         workspace_id: str | None = None,
+        team_id: str | None = None,
     ) -> AgentSession:
-        """``workspace_id`` defaults to the sandbox's."""
+        """``workspace_id`` defaults to the sandbox's; with ``team_id`` the session runs the
+        team's leader, who delegates to its members."""
         return self._c._run(
-            calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name, workspace_id)
+            calls.sandbox_sessions_create(
+                sandbox_id, metadata, agent_id, name, workspace_id, team_id
+            )
         )
 
     def list(self, sandbox_id: str, *, limit: int = 20, cursor: str | None = None) -> Page[Session]:
@@ -485,6 +505,7 @@ class AsyncClient(_BaseClient):
         self.sandboxes = AsyncSandboxes(self)
         self.schedules = AsyncSchedules(self)
         self.workspaces = AsyncWorkspaces(self)
+        self.teams = AsyncTeams(self)
 
     async def _run(self, call: Call[T]) -> T:
         try:
@@ -540,8 +561,11 @@ class AsyncSessions:
         metadata: dict[str, Any] | None = None,
         agent_id: str | None = None,
         workspace_id: str | None = None,
+        team_id: str | None = None,
     ) -> SessionDetail:
-        return await self._c._run(calls.sessions_create(name, metadata, agent_id, workspace_id))
+        return await self._c._run(
+            calls.sessions_create(name, metadata, agent_id, workspace_id, team_id)
+        )
 
     async def list(
         self,
@@ -592,8 +616,16 @@ class AsyncSessions:
     async def interrupt(self, session_id: str) -> bool:
         return await self._c._run(calls.sessions_interrupt(session_id))
 
-    async def approve(self, session_id: str, tool_use_id: str, *, approve: bool = True) -> None:
-        await self._c._run(calls.sessions_approve(session_id, tool_use_id, approve))
+    async def approve(
+        self, session_id: str, tool_use_id: str, *, approve: bool = True, remember: bool = False
+    ) -> None:
+        await self._c._run(calls.sessions_approve(session_id, tool_use_id, approve, remember))
+
+    async def reject(self, session_id: str, tool_use_id: str) -> None:
+        await self._c._run(calls.sessions_approve(session_id, tool_use_id, False))
+
+    async def update_permissions(self, session_id: str, **changes: Any) -> dict[str, Any]:
+        return await self._c._run(calls.sessions_update_permissions(session_id, changes))
 
     def events(self, session_id: str, *, after: int | None = 0) -> AsyncIterator[Event]:
         """Follow the timeline live (SSE) from ``after``."""
@@ -799,9 +831,12 @@ class AsyncSandboxSessions:
         agent_id: str | None = None,
         name: str | None = None,
         workspace_id: str | None = None,
+        team_id: str | None = None,
     ) -> AgentSession:
         return await self._c._run(
-            calls.sandbox_sessions_create(sandbox_id, metadata, agent_id, name, workspace_id)
+            calls.sandbox_sessions_create(
+                sandbox_id, metadata, agent_id, name, workspace_id, team_id
+            )
         )
 
     async def list(

@@ -1,5 +1,9 @@
 """Typed response models. They are the server's own schemas, so the two cannot drift."""
 
+from datetime import datetime
+
+from pydantic import BaseModel
+
 from waypost.api.schedule_schemas import ScheduleOut as Schedule
 from waypost.api.schemas import AgentOut as Agent
 from waypost.api.schemas import AgentSessionOut as AgentSession
@@ -32,6 +36,20 @@ class SessionDetail(SessionDetailOut):
     messages: list[Message] | None = None
 
 
+class Team(BaseModel):
+    """A leader agent and the member agents it delegates to. The same fields as the server's
+    ``TeamOut`` (waypost.api.teams, not imported: it needs the server), checked in the tests."""
+
+    id: str
+    name: str
+    description: str
+    leader_agent_id: str
+    member_ids: list[str]
+    workspace_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 __all__ = [
     "Agent",
     "AgentSession",
@@ -50,6 +68,7 @@ __all__ = [
     "Schedule",
     "Session",
     "SessionDetail",
+    "Team",
     "Timeline",
     "Wait",
     "Workflow",

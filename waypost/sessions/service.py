@@ -10,7 +10,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from waypost.db.database import Database, Tx
-from waypost.db.models import Agent, Email, Event, Extraction, Inbox, Sandbox, Wait, Workspace
+from waypost.db.models import (
+    Agent,
+    Email,
+    Event,
+    Extraction,
+    Inbox,
+    Sandbox,
+    Team,
+    Wait,
+    Workspace,
+)
 from waypost.db.models import Session as SessionRow
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
@@ -67,6 +77,9 @@ class SessionService:
 
         ``source``: ``user`` (a person or a program, the default), ``schedule`` (a
         schedule's firing) or ``delegation`` (a team leader's ``delegate`` call).
+        A team's own session (``links.team_id`` without a parent session) runs the team's
+        leader: ``agent_id`` defaults to it (another agent is refused, 400) and the
+        workspace to the team's.
         """
         if tx is None:
             async with self.db.write() as own:
@@ -83,6 +96,14 @@ class SessionService:
         links = links or SessionLinks()
         # every id the row will point at must be the caller's: another user's is as
         # missing as no row (404), and nothing is written
+        if links.team_id is not None:
+            team = await get_owned(tx.s, Team, links.team_id, user_id, "team")
+            if links.parent_session_id is None:
+                if agent_id is not None and agent_id != team.leader_agent_id:
+                    raise Invalid("A team's session runs the team's leader: leave agent_id out")
+                agent_id = team.leader_agent_id
+                if links.workspace_id is None and team.workspace_id is not None:
+                    links = dataclasses.replace(links, workspace_id=team.workspace_id)
         if agent_id is not None:
             await get_owned(tx.s, Agent, agent_id, user_id, "agent")
         if sandbox_id is not None:
