@@ -281,6 +281,60 @@ def tail(
         raise typer.Exit(1) from None
 
 
+@app.command()
+def replay(
+    session_id: Annotated[str, typer.Argument(help="The session (sess_…).")],
+    retry: Annotated[bool, typer.Option("--retry", help="Run its failed workflows again.")] = False,
+    reexecute: Annotated[
+        bool, typer.Option("--reexecute", help="Re-run the agent session from its record.")
+    ] = False,
+    fork: Annotated[
+        int | None, typer.Option("--fork", help="A new session with its history up to step N.")
+    ] = None,
+    base_url: BaseUrl = "http://127.0.0.1:8025",
+    api_key: ApiKey = None,
+) -> None:
+    """Print a session's recorded steps, or act on them: --retry, --reexecute, --fork N.
+
+    Acting prints what happened; the new session's id alone is on the last line.
+    """
+    from waypost.sdk import WaypostSDKError
+
+    if retry + reexecute + (fork is not None) > 1:
+        err.print("[red]choose one of --retry, --reexecute, --fork[/]")
+        raise typer.Exit(2)
+    console = Console()
+    try:
+        with _client(base_url, api_key) as client:
+            if not (retry or reexecute or fork is not None):
+                for step in client.sessions.replay(session_id).steps:
+                    console.print(
+                        f"[dim]{step.seq:>4}[/] [bold]{step.type}[/] {step.description}",
+                        highlight=False,
+                    )
+                return
+            if retry:
+                result = client.sessions.retry(session_id, respond="immediately")
+            elif reexecute:
+                result = client.sessions.reexecute(session_id)
+            else:
+                result = client.sessions.fork(session_id, step=int(fork or 0))
+    except WaypostSDKError as exc:
+        err.print(f"[red]replay failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    extra = result.model_extra or {}
+    if reexecute:
+        if result.divergence is None:
+            err.print(f"no divergence ({extra.get('compared_events', 0)} events compared)")
+        else:
+            err.print_json(data=result.divergence)
+    elif extra:
+        err.print_json(data=extra)
+    typer.echo(result.session.id)
+    if reexecute and result.divergence is not None:
+        raise typer.Exit(1)  # scripts can gate on a re-execution that diverged
+
+
 @inboxes_app.command("create")
 def inboxes_create(
     username: Annotated[str | None, typer.Option(help="Local part (random if omitted).")] = None,

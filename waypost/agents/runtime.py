@@ -52,6 +52,7 @@ from waypost.errors import Conflict, Invalid, NotFound, WaypostError
 from waypost.events.bus import CLOSED, EventBus
 from waypost.events.log import EventLog, NewEvent
 from waypost.ids import new_id
+from waypost.replay.playback import Playback
 from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, tool_specs, truncate
 from waypost.sandbox.workspace import WorkspacePool
 from waypost.sessions.service import SessionLinks, SessionService
@@ -191,7 +192,13 @@ class Conversations:
     # --- runs -----------------------------------------------------------------------------------
 
     async def send(
-        self, user_id: str, session_id: str, content: list[dict[str, Any]], *, wait: bool
+        self,
+        user_id: str,
+        session_id: str,
+        content: list[dict[str, Any]],
+        *,
+        wait: bool,
+        playback: Playback | None = None,
     ) -> MessageRow | None:
         """Add the user's message and start a run; with ``wait`` return the final answer."""
         session = await self.sessions.get(user_id, session_id)
@@ -209,7 +216,7 @@ class Conversations:
         limits = Limits(**self.sandboxes.limits_of(sandbox))
         workspace = self.workspaces.acquire(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
         try:
-            run = Run(self, user_id, session_id, agent, workspace)
+            run = Run(self, user_id, session_id, agent, workspace, playback=playback)
             await self._claim(session_id, user_id, content)
         except BaseException:
             self.workspaces.release(workspace)
@@ -419,8 +426,10 @@ class Run:
         mirror: Mirror | None = None,
         session: SessionRow | None = None,
         history: list[Message] | None = None,
+        playback: Playback | None = None,
     ) -> None:
         self.conv = conv
+        self.playback = playback  # a re-execution: the outside world answered from a record
         self._first_history = history  # a fresh session's: no need to read it back
         self.mirror = mirror  # a member's run: its stream is mirrored to the leader's session
         self.user_id = user_id
@@ -434,6 +443,8 @@ class Run:
             for raw in (agent.chat_model_config, agent.fallback_chat_model_config)
             if raw
         ]
+        if playback is not None and playback.use_recorded_model:
+            self.models = self.models[:1]  # the record is the model: never fall back to one
         self._context_chars = 0  # characters of the model's context, kept as it grows
         self.react = ReactConfig.model_validate(agent.react_config)
         self.usage = {"input_tokens": 0, "output_tokens": 0}
@@ -809,6 +820,8 @@ class Run:
     async def _provider(self, index: int) -> ModelProvider:
         """One provider (and its HTTP client) per model (main, fallback) for the whole run."""
         config = self.models[index]
+        if self.playback is not None and self.playback.use_recorded_model:
+            return self._providers.setdefault(index, self.playback.provider())
         if index not in self._providers:
             api_key, base_url = None, config.base_url
             if config.credential_id:
@@ -913,6 +926,8 @@ class Run:
         return await self._call(block, name, args), False
 
     async def _call(self, block: dict[str, Any], name: str, args: dict[str, Any]) -> ToolResult:
+        if self.playback is not None and name not in TASK_TOOL_NAMES:
+            return self.playback.result(str(block["id"]))  # the task list is ours: it runs
         if name == contexts.DELEGATE_TOOL:
             return await run_delegation(self, block, args)
         if name in TASK_TOOL_NAMES:
@@ -953,6 +968,13 @@ class Run:
 
     async def _approved(self, block: dict[str, Any]) -> tuple[bool, bool]:
         """(approved, remember): a person's answer to an ask; no answer in time rejects."""
+        if self.playback is not None:  # the record says what the person answered
+            await self.emit(
+                "approval_required",
+                {"tool_use_id": block["id"], "name": block["name"], "input": block.get("input")},
+                "Tool call waiting for approval",
+            )
+            return self.playback.approved(str(block["id"])), False
         key = (self.session_id, str(block["id"]))
         future: asyncio.Future[tuple[bool, bool]] = asyncio.get_running_loop().create_future()
         self.conv._approvals[key] = future

@@ -207,6 +207,7 @@ class SessionOut(BaseModel):
     team_id: str | None = None
     source_schedule_id: str | None = None
     parent_session_id: str | None = None
+    replay_of: str | None = None  # the session this one retries, re-executes or forks
     config: SessionConfigOut
     state: SessionStateOut
     team: TeamViewOut | None = None
@@ -479,6 +480,19 @@ class ReplayStep(BaseModel):
     output: dict[str, Any]
 
 
+class ReplayCreate(RequestModel):
+    """``POST /api/v1/sessions/{id}/replay``: one mode and its options."""
+
+    mode: Literal["retry", "reexecute", "fork"]
+    respond: Literal["immediately"] | None = None  # retry
+    username: str | None = Field(default=None, max_length=64)  # retry: the new inbox's name
+    step: int | None = Field(default=None, ge=0, le=2**62)  # fork: last step kept (a seq)
+    agent_id: str | None = None  # fork
+    chat_model_config: dict[str, Any] | None = None  # fork
+    system_prompt: str | None = Field(default=None, max_length=100_000)  # fork
+    model: Literal["recorded", "agent"] | None = None  # reexecute
+
+
 class ReplayOut(BaseModel):
     session_id: str
     steps: list[ReplayStep]
@@ -617,3 +631,13 @@ class AgentSessionOut(SessionDetailOut):
     """An agent session (seeds 002, 003): its messages, configs, runtime state, is_running."""
 
     messages: list[MessageOut]
+
+
+class ReplayResult(BaseModel):
+    """The new session, its original, and (reexecute) the first divergence from the record."""
+
+    model_config = ConfigDict(extra="allow")
+
+    session: AgentSessionOut | SessionDetailOut
+    replay_of: str
+    divergence: dict[str, Any] | None

@@ -48,20 +48,32 @@ def agent_record(agent: Agent) -> AgentRecordOut:
     )
 
 
-def config_out(row: SessionRow, agent: Agent | None) -> SessionConfigOut:
-    """The session's workspace and name, the agent's model configs (nulls without an agent)."""
+def config_out(row: SessionRow, agent: Agent | None, scripts: bool = True) -> SessionConfigOut:
+    """The session's workspace and name, the agent's model configs (nulls without an agent).
+
+    Without ``scripts`` (list items), the scripted provider's script (``parameters.turns``,
+    test data that can run to megabytes) is left out: it is in the session's own view and
+    the agent's.
+    """
     if agent is None:
         return SessionConfigOut(workspace_id=row.workspace_id, name=row.name)
     return SessionConfigOut(
         workspace_id=row.workspace_id,
         name=row.name if row.name is not None else agent.name,
-        chat_model_config=agent.chat_model_config,
-        fallback_chat_model_config=agent.fallback_chat_model_config,
+        chat_model_config=_model_config(agent.chat_model_config, scripts),
+        fallback_chat_model_config=_model_config(agent.fallback_chat_model_config, scripts),
         agent_id=agent.id,
         system_prompt=agent.system_prompt,
         context_config=agent.context_config,
         react_config=agent.react_config,
     )
+
+
+def _model_config(config: dict[str, Any] | None, scripts: bool) -> dict[str, Any] | None:
+    parameters = (config or {}).get("parameters")
+    if scripts or config is None or not isinstance(parameters, dict) or "turns" not in parameters:
+        return config
+    return {**config, "parameters": {k: v for k, v in parameters.items() if k != "turns"}}
 
 
 def context_item(message: Message) -> ContextItemOut:
@@ -158,7 +170,8 @@ def seed_fields(
         "team_id": row.team_id,
         "source_schedule_id": row.source_schedule_id,
         "parent_session_id": row.parent_session_id,
-        "config": config_out(row, agent),
+        "replay_of": row.replay_of,
+        "config": config_out(row, agent, scripts=messages is not None),
         "state": state_out(row, agent, data, messages),
         "team": team_out(row, data),
     }

@@ -11,7 +11,9 @@ from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import (
     AgentSessionOut,
     ListPage,
+    ReplayCreate,
     ReplayOut,
+    ReplayResult,
     ReplayStep,
     SessionCreate,
     SessionDetailOut,
@@ -24,6 +26,7 @@ from waypost.api.sse import MAX_SEQ, resume_point, session_event_stream, sse_res
 from waypost.api.views import event_out, session_detail_out, session_out
 from waypost.db.models import Session as SessionRow
 from waypost.db.pages import Page
+from waypost.replay.service import ReplayRequest, replay
 from waypost.services import Services
 from waypost.sessions.replay import replay_step
 from waypost.sessions.service import SessionLinks
@@ -94,6 +97,12 @@ async def get_session(
     session_id: str, user: UserDep, svc: ServicesDep
 ) -> AgentSessionOut | SessionDetailOut:
     """A session; agent sessions also carry messages, configs, state and is_running."""
+    return await session_view(svc, user, session_id)
+
+
+async def session_view(
+    svc: Services, user: str, session_id: str
+) -> AgentSessionOut | SessionDetailOut:
     detail = await svc.sessions.detail(user, session_id)
     if detail.row.agent_id or detail.row.sandbox_id:
         from waypost.api.conversations import agent_session_out
@@ -127,6 +136,26 @@ async def session_timeline(
 ) -> TimelineOut:
     events = await svc.sessions.timeline(user, session_id, after)
     return TimelineOut(session_id=session_id, events=[event_out(e) for e in events])
+
+
+@router.post(
+    "/{session_id}/replay",
+    status_code=201,
+    response_model=ReplayResult,
+    responses={409: {"description": "nothing to retry, or not an agent session"}},
+)
+async def replay_session(
+    session_id: str, body: ReplayCreate, user: UserDep, svc: ServicesDep
+) -> ReplayResult:
+    """Act on the record: ``retry`` the workflows, ``reexecute`` the agent session from its
+    record (and say where it diverged), or ``fork`` it at a step."""
+    outcome = await replay(svc, user, session_id, ReplayRequest(**body.model_dump()))
+    return ReplayResult(
+        session=await session_view(svc, user, outcome.session_id),
+        replay_of=session_id,
+        divergence=outcome.divergence,
+        **outcome.extra,
+    )
 
 
 @router.get("/{session_id}/replay", response_model=ReplayOut)

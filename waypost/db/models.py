@@ -62,6 +62,8 @@ class Session(Base):
     source_schedule_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # a member's session started by its team leader's `delegate` call
     parent_session_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    # a replay's original (retry, re-execution or fork of that session)
+    replay_of: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     # the session's own permission context (PATCH …/permissions, remembered approvals);
     # None: the agent's rules. A column of its own: a run rewrites `state` as it goes.
     permission_context: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
@@ -279,6 +281,7 @@ class Schedule(Base):
     next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_session_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the latest firing's
     fire_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

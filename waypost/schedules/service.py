@@ -9,7 +9,6 @@ so firings missed while no server ran are made up by one firing, not one per slo
 from __future__ import annotations
 
 import asyncio
-import builtins
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadCronError, CroniterBadDateError, CroniterError, croniter
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from waypost.db.database import Database
-from waypost.db.models import Agent, Event, Sandbox, Schedule, Team, Workspace
+from waypost.db.models import Agent, Sandbox, Schedule, Team, Workspace
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.errors import Invalid, NotFound, WaypostError
@@ -140,7 +139,7 @@ class Schedules:
         """One of the user's schedules, or schedule_not_found."""
         async with self.db.read() as s:
             row = await get_owned(s, Schedule, schedule_id, user_id, "schedule")
-            return ScheduleView(row, (await self._last_errors(s, user_id, [row])).get(row.id))
+            return ScheduleView(row, row.last_error)
 
     async def list(
         self,
@@ -159,8 +158,7 @@ class Schedules:
             query = query.where(Schedule.agent_id == agent_id)
         async with self.db.read() as s:
             page = await paginate(s, query, Schedule.id, limit, cursor)
-            errors = await self._last_errors(s, user_id, page.data)
-        views = [ScheduleView(r, errors.get(r.id)) for r in page.data]
+        views = [ScheduleView(r, r.last_error) for r in page.data]
         return Page(views, page.total, page.next_cursor)
 
     async def update(self, user_id: str, schedule_id: str, fields: dict[str, Any]) -> ScheduleView:
@@ -189,9 +187,7 @@ class Schedules:
             if any(k in fields for k in TIMING):
                 row.next_fire_at = self._next(values, now)
             row.updated_at = now
-            await tx.s.flush()
-            error = (await self._last_errors(tx.s, user_id, [row])).get(row.id)
-        return ScheduleView(row, error)
+        return ScheduleView(row, row.last_error)
 
     async def delete(self, user_id: str, schedule_id: str) -> None:
         """Delete a schedule (sessions it started stay)."""
@@ -227,29 +223,6 @@ class Schedules:
         if not values["enabled"]:
             return None
         return next_fire(values["cron"], values["timezone"], now)
-
-    @staticmethod
-    async def _last_errors(
-        s: AsyncSession, user_id: str, rows: builtins.list[Schedule]
-    ) -> dict[str, str]:
-        """For each schedule whose latest firing failed: the error it recorded."""
-        fired = {r.id: r.fire_count for r in rows if r.fire_count}
-        if not fired:
-            return {}
-        schedule_id: ColumnElement[str] = Event.data["schedule_id"].as_string()
-        latest = (
-            select(func.max(Event.id))
-            .where(Event.user_id == user_id, Event.type == FAILED, schedule_id.in_(list(fired)))
-            .group_by(schedule_id)
-        )
-        events = (await s.execute(select(Event).where(Event.id.in_(latest)))).scalars()
-        out: dict[str, str] = {}
-        for event in events:
-            data = event.data or {}
-            sid = str(data.get("schedule_id"))
-            if fired.get(sid) == data.get("fire_count"):
-                out[sid] = str(data.get("error", ""))
-        return out
 
     # --- firing -----------------------------------------------------------------------------
 
@@ -308,6 +281,7 @@ class Schedules:
                     next_fire_at=following,
                     last_fired_at=now,
                     last_session_id=None,  # this firing's, once it has one
+                    last_error=None,
                     fire_count=Schedule.fire_count + 1,
                     updated_at=now,
                 )
@@ -365,6 +339,12 @@ class Schedules:
         }
         try:
             async with self.db.write() as tx:
+                await tx.s.execute(
+                    update(Schedule)
+                    .where(Schedule.id == row.id, Schedule.fire_count == row.fire_count)
+                    .values(last_error=data["error"])
+                    .execution_options(synchronize_session=False)
+                )
                 await self.events.append(
                     tx,
                     user_id=row.user_id,

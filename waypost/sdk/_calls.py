@@ -25,6 +25,7 @@ from waypost.sdk.models import (
     Message,
     Page,
     Replay,
+    ReplayResult,
     Sandbox,
     Session,
     SessionDetail,
@@ -205,6 +206,18 @@ def emails_attachment(email_id: str, index: int) -> Call[bytes]:
 
 def sessions_replay(session_id: str) -> Call[Replay]:
     return Call("GET", f"/api/v1/sessions/{session_id}/replay", model(Replay))
+
+
+def sessions_replay_act(session_id: str, mode: str, options: dict[str, Any]) -> Call[ReplayResult]:
+    """POST …/replay: a retry blocks until its waits resolve unless respond="immediately"."""
+    blocking = mode == "retry" and options.get("respond") != "immediately"
+    return Call(
+        "POST",
+        f"/api/v1/sessions/{session_id}/replay",
+        model(ReplayResult),
+        json=_body(mode=mode, **options),
+        blocking=blocking,
+    )
 
 
 # --- waits, workflows, extraction ---------------------------------------------------------------

@@ -32,6 +32,7 @@ from waypost.sdk.models import (
     Message,
     Page,
     Replay,
+    ReplayResult,
     Sandbox,
     Session,
     SessionDetail,
@@ -193,6 +194,26 @@ class Sessions:
 
     def replay(self, session_id: str) -> Replay:
         return self._c._run(calls.sessions_replay(session_id))
+
+    def retry(
+        self, session_id: str, *, respond: str | None = None, username: str | None = None
+    ) -> ReplayResult:
+        """Run the session's failed or timed-out workflows again in a new session (new
+        inbox, same options); blocks until the new waits resolve unless
+        ``respond="immediately"``."""
+        options = {"respond": respond, "username": username}
+        return self._c._run(calls.sessions_replay_act(session_id, "retry", options))
+
+    def reexecute(self, session_id: str, *, model: str | None = None) -> ReplayResult:
+        """Re-run an agent session from its record; ``.divergence`` is the first event that
+        differs (None: none). ``model="agent"``: the agent's own scripted model."""
+        return self._c._run(calls.sessions_replay_act(session_id, "reexecute", {"model": model}))
+
+    def fork(self, session_id: str, *, step: int, **overrides: Any) -> ReplayResult:
+        """A new session with the original's history up to ``step``; ``agent_id``,
+        ``chat_model_config`` or ``system_prompt`` may change who goes on from there."""
+        options = {"step": step, **overrides}
+        return self._c._run(calls.sessions_replay_act(session_id, "fork", options))
 
     def conversation(self, session_id: str) -> AgentSession:
         """An agent session with its messages, configs, state and ``is_running``."""
@@ -595,6 +616,20 @@ class AsyncSessions:
 
     async def replay(self, session_id: str) -> Replay:
         return await self._c._run(calls.sessions_replay(session_id))
+
+    async def retry(
+        self, session_id: str, *, respond: str | None = None, username: str | None = None
+    ) -> ReplayResult:
+        options = {"respond": respond, "username": username}
+        return await self._c._run(calls.sessions_replay_act(session_id, "retry", options))
+
+    async def reexecute(self, session_id: str, *, model: str | None = None) -> ReplayResult:
+        options = {"model": model}
+        return await self._c._run(calls.sessions_replay_act(session_id, "reexecute", options))
+
+    async def fork(self, session_id: str, *, step: int, **overrides: Any) -> ReplayResult:
+        options = {"step": step, **overrides}
+        return await self._c._run(calls.sessions_replay_act(session_id, "fork", options))
 
     async def conversation(self, session_id: str) -> AgentSession:
         return await self._c._run(calls.sessions_agent_view(session_id))

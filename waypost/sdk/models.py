@@ -1,6 +1,7 @@
 """Typed response models. They are the server's own schemas, so the two cannot drift."""
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -36,6 +37,18 @@ class SessionDetail(SessionDetailOut):
     messages: list[Message] | None = None
 
 
+class ReplayResult(BaseModel):
+    """A replay that acted (``sessions.retry`` / ``reexecute`` / ``fork``): the new session,
+    its original, the first divergence from the record (re-execution), and what else the
+    mode reports (``workflows`` for a retry, ``copied`` for a fork, ``compared_events``)."""
+
+    model_config = {"extra": "allow"}
+
+    session: SessionDetail
+    replay_of: str
+    divergence: dict[str, Any] | None = None
+
+
 class Team(BaseModel):
     """A leader agent and the member agents it delegates to. The same fields as the server's
     ``TeamOut`` (waypost.api.teams, not imported: it needs the server), checked in the tests."""
@@ -63,6 +76,7 @@ __all__ = [
     "Message",
     "Page",
     "Replay",
+    "ReplayResult",
     "Result",
     "Sandbox",
     "Schedule",

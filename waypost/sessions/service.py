@@ -40,6 +40,7 @@ class SessionLinks:
     team_id: str | None = None
     source_schedule_id: str | None = None
     parent_session_id: str | None = None
+    replay_of: str | None = None
 
 
 @dataclass
@@ -127,6 +128,7 @@ class SessionService:
             team_id=links.team_id,
             source_schedule_id=links.source_schedule_id,
             parent_session_id=links.parent_session_id,
+            replay_of=links.replay_of,
             last_seq=0,
             created_at=now,
             updated_at=now,

@@ -33,7 +33,6 @@ async def load_view_data(
     data = ViewData()
     if not rows:
         return data
-    ids = [r.id for r in rows]
     async with db.read() as s:
         team_ids = {r.team_id for r in rows if r.team_id}
         if team_ids:
@@ -62,10 +61,11 @@ async def load_view_data(
                 for parent, agent, child in children.all()
                 if parent and agent
             }
-        if replies:
+        talking = [r.id for r in rows if r.agent_id]  # only agent sessions have replies
+        if replies and talking:
             latest = await s.execute(
                 select(Message.session_id, func.max(Message.id))
-                .where(Message.session_id.in_(ids), Message.role == "assistant")
+                .where(Message.session_id.in_(talking), Message.role == "assistant")
                 .group_by(Message.session_id)
             )
             data.replies = {sid: mid for sid, mid in latest.all()}

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("next_fire_at", waypost.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_fired_at", waypost.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_session_id", sa.String(length=40), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("fire_count", sa.Integer(), nullable=False),
         sa.Column("created_at", waypost.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", waypost.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -108,6 +109,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("team_id", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("source_schedule_id", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("parent_session_id", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("replay_of", sa.String(length=40), nullable=True))
         batch_op.add_column(
             sa.Column(
                 "permission_context",
@@ -118,6 +120,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_sessions_parent_session_id"), ["parent_session_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_sessions_replay_of"), ["replay_of"], unique=False)
         batch_op.create_index(batch_op.f("ix_sessions_team_id"), ["team_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_sessions_workspace_id"), ["workspace_id"], unique=False
@@ -129,8 +132,10 @@ def downgrade() -> None:
     with op.batch_alter_table("sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sessions_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_sessions_team_id"))
+        batch_op.drop_index(batch_op.f("ix_sessions_replay_of"))
         batch_op.drop_index(batch_op.f("ix_sessions_parent_session_id"))
         batch_op.drop_column("permission_context")
+        batch_op.drop_column("replay_of")
         batch_op.drop_column("parent_session_id")
         batch_op.drop_column("source_schedule_id")
         batch_op.drop_column("team_id")
