@@ -450,3 +450,26 @@ def test_gateway_lists_an_agents_sessions_in_the_seeds_envelope(
 
 
 NO_TEAM_GATEWAY = frozenset({"$.team", *("$.session" + p[1:] for p in NO_TEAM)})
+
+
+def test_lists_leave_the_scripted_providers_script_out(api: httpx.Client) -> None:
+    """A list must not carry (or parse) every agent's script; the session's own view has it."""
+    turns = [[{"type": "text", "text": "x" * 50_000}]]
+    config = {"type": "scripted", "model": "m", "parameters": {"turns": turns, "seed": 7}}
+    agent = api.post(
+        "/api/v1/agents",
+        json={"name": "big", "chat_model_config": config, "fallback_chat_model_config": config},
+    ).json()
+    box = api.post("/api/v1/sandboxes", json={"agent_id": agent["id"]}).json()
+    sid = api.post(f"/api/v1/sandboxes/{box['id']}/sessions", json={}).json()["id"]
+    listed = api.get("/api/v1/sessions", params={"limit": 1}).json()["data"][0]
+    assert listed["id"] == sid
+    for key in ("chat_model_config", "fallback_chat_model_config"):
+        assert listed["config"][key]["parameters"] == {"seed": 7}
+        assert listed["config"][key]["type"] == "scripted" and listed["config"][key]["model"] == "m"
+    full = api.get(f"/api/v1/sessions/{sid}").json()["config"]["chat_model_config"]
+    assert full["parameters"]["turns"] == turns
+    assert (
+        api.get(f"/api/v1/agents/{agent['id']}").json()["chat_model_config"]["parameters"]["turns"]
+        == turns
+    )

@@ -44,7 +44,7 @@ async def agent_session_out(svc: Services, user: str, session_id: str) -> AgentS
     """Seed 002's view of an agent session: config, state (with the context the model
     sees), team, is_running; and its messages."""
     detail = await svc.sessions.detail(user, session_id)
-    data = await load_view_data(svc.db, user, [detail.row], replies=False)
+    data = await load_view_data(svc.db, user, [detail.row], replies=False, scripts=True)
     messages = await svc.conversations.messages(detail.row.id)
     return AgentSessionOut(
         **dict(session_detail_out(detail, data, messages)),

@@ -4,10 +4,15 @@ sessions and the latest replies. Never the messages of a list."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from waypost.db.database import Database
 from waypost.db.models import Agent, Message, Team
@@ -27,9 +32,19 @@ class ViewData:
 
 
 async def load_view_data(
-    db: Database, user_id: str, rows: Sequence[SessionRow], *, replies: bool = True
+    db: Database,
+    user_id: str,
+    rows: Sequence[SessionRow],
+    *,
+    replies: bool = True,
+    scripts: bool = False,
 ) -> ViewData:
-    """The agents, teams, member sessions (and latest replies) of ``rows``, all the user's."""
+    """The agents, teams, member sessions (and latest replies) of ``rows``, all the user's.
+
+    Without ``scripts`` the agents' model configs come without the scripted provider's script
+    (``parameters.turns``), removed by the database: a list must not parse megabytes of test
+    script per agent per call.
+    """
     data = ViewData()
     if not rows:
         return data
@@ -45,10 +60,7 @@ async def load_view_data(
             agent_ids.add(team.leader_agent_id)
             agent_ids.update(str(m) for m in team.member_ids or [])
         if agent_ids:
-            agents = await s.execute(
-                select(Agent).where(Agent.user_id == user_id, Agent.id.in_(agent_ids))
-            )
-            data.agents = {a.id: a for a in agents.scalars()}
+            data.agents = await _agents(s, user_id, agent_ids, scripts)
         led = [r.id for r in rows if r.team_id in data.teams]
         if led:
             children = await s.execute(
@@ -70,3 +82,41 @@ async def load_view_data(
             )
             data.replies = {sid: mid for sid, mid in latest.all()}
     return data
+
+
+MODEL_CONFIGS = ("chat_model_config", "fallback_chat_model_config")
+
+
+async def _agents(
+    s: AsyncSession, user_id: str, agent_ids: set[str], scripts: bool
+) -> dict[str, Agent]:
+    query = select(Agent).where(Agent.user_id == user_id, Agent.id.in_(agent_ids))
+    if scripts:
+        return {a.id: a for a in (await s.execute(query)).scalars()}
+    columns = [getattr(Agent, name) for name in MODEL_CONFIGS]
+    query = query.options(*(defer(c) for c in columns)).add_columns(
+        *(_without_script(c, s.get_bind().dialect.name).label(c.key) for c in columns)
+    )
+    agents: dict[str, Agent] = {}
+    for row in (await s.execute(query)).all():
+        agent: Agent = row[0]
+        configs: tuple[Any, ...] = tuple(row[1:])
+        for name, stored in zip(MODEL_CONFIGS, configs, strict=True):
+            # SQLite's json functions answer text
+            config: Any = json.loads(stored) if isinstance(stored, str) else stored
+            set_committed_value(agent, name, config)
+        agents[agent.id] = agent
+    return agents
+
+
+def _without_script(column: Any, dialect: str) -> Any:
+    """``column`` (a model config) without ``parameters.turns``, computed by the database."""
+    if dialect == "postgresql":  # `#-` refuses a scalar (a missing fallback is JSON null)
+        return case(
+            (
+                func.jsonb_typeof(column) == "object",
+                column.op("#-")(literal_column("'{parameters,turns}'::text[]")),
+            ),
+            else_=column,
+        )
+    return func.json_remove(column, "$.parameters.turns")
