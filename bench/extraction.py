@@ -61,9 +61,12 @@ def is_right(kind: str, result: Extraction, label: dict[str, object]) -> bool:
     accepted = {str(label["value"])}
     if label.get("target"):
         accepted.add(str(label["target"]))
-    if kind == "otp":
+    accepted.update(str(a) for a in label.get("accept") or [])  # type: ignore[attr-defined]
+    answer = _norm(result.value)
+    if kind == "otp":  # a code is right typed with or without its spaces and dashes
         accepted = {a.replace(" ", "").replace("-", "") for a in accepted}
-    return _norm(result.value) in accepted
+        answer = answer.replace(" ", "").replace("-", "")
+    return answer in accepted
 
 
 def ece(pairs: list[tuple[float, bool]], bins: int = 10) -> float:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from ._limits import Work
 from ._model import Candidate, Extraction, Kind, MailContent
+from .calibration import calibrate
 from .content import content_from_bytes
 from .links import extract_magic_link
 from .otp import extract_otp
@@ -37,9 +38,9 @@ def extract(
     given, counts what the extractors looked at.
     """
     if kind == "otp":
-        return extract_otp(content, work)
+        return calibrate(extract_otp(content, work))
     if kind == "magic_link":
-        return extract_magic_link(content, work)
+        return calibrate(extract_magic_link(content, work))
     otp = extract_otp(content, work)
     link = extract_magic_link(content, work)
-    return link if link.confidence > otp.confidence else otp
+    return calibrate(link if link.confidence > otp.confidence else otp)

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 from ._limits import MAX_HTML_CHARS, MAX_LINKS, MAX_TEXT_CHARS
 from ._url import unescape_attr
+from .quoted import html_marker
 
 _SKIP = frozenset({"style", "script", "title", "noscript", "template", "xml"})
 _VOID = frozenset(
@@ -140,6 +141,8 @@ class Visible:
     text: str
     emph: list[tuple[int, int, int]] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    # ranges of the text inside quote containers (reply / forward), see .quoted
+    quoted: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _style_emphasis(style: str) -> int:
@@ -180,8 +183,10 @@ class _Parser(HTMLParser):
         self.parts: list[str] = []
         self.length = 0
         self.last = "\n"
-        # stack entries: tag, skip, hidden, emph level, start offset
-        self.stack: list[tuple[str, bool, bool, int, int]] = []
+        # stack entries: tag, skip, hidden, emph level, start offset, quote container
+        self.stack: list[tuple[str, bool, bool, int, int, bool]] = []
+        self.quoted: list[tuple[int, int]] = []
+        self.quoted_from = -1  # an Outlook marker: all after it is the older message
         self.skip = 0
         self.hidden = 0
         self.emph: list[tuple[int, int, int]] = []
@@ -221,6 +226,9 @@ class _Parser(HTMLParser):
             link = Link(href=href, title=normalize(a.get("title", "")).strip(), start=self.length)
             self.open_links.append(link)
             self.link_marks.append((self.images, len(self.alts)))
+        quote = html_marker(tag, a) if ("class" in a or "id" in a or "type" in a) else 0
+        if quote == 2 and self.quoted_from < 0:
+            self.quoted_from = self.length
         if tag in _VOID:
             if tag in _BLOCK:
                 self._newline()
@@ -237,7 +245,7 @@ class _Parser(HTMLParser):
                 pass
         if style:
             level = max(level, _style_emphasis(style))
-        self.stack.append((tag, skip, hidden, level, self.length))
+        self.stack.append((tag, skip, hidden, level, self.length, quote == 1))
         self.open_tags[tag] = self.open_tags.get(tag, 0) + 1
         self.skip += skip
         self.hidden += hidden
@@ -257,7 +265,9 @@ class _Parser(HTMLParser):
         self.links.append(link)
 
     def _pop(self) -> None:
-        tag, skip, hidden, level, start = self.stack.pop()
+        tag, skip, hidden, level, start, quote = self.stack.pop()
+        if quote and self.length > start:
+            self.quoted.append((start, self.length))
         self.open_tags[tag] -= 1
         self.skip -= skip
         self.hidden -= hidden
@@ -348,7 +358,10 @@ def parse_html(html: str) -> Visible:
         # slice keeps nested unclosed anchors from copying the whole text each
         link.text = " ".join(text[link.start : min(link.end, link.start + 1_000)].split())
     emph = [(s, min(e, len(text)), lv) for s, e, lv in p.emph if s < len(text)]
-    return Visible(text=text, emph=emph, links=links)
+    quoted = [(s, min(e, len(text))) for s, e in p.quoted if s < len(text)]
+    if 0 <= p.quoted_from < len(text):
+        quoted.append((p.quoted_from, len(text)))
+    return Visible(text=text, emph=emph, links=links, quoted=quoted)
 
 
 @lru_cache(maxsize=16)

@@ -10,8 +10,10 @@ from ._limits import MAX_LINKS, MAX_SUBJECT_CHARS, MAX_URL_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
 from ._text import normalize, parse_html, plain_text
 from ._url import unwrap
+from .applinks import app_scheme, app_urls
 from .confidence import confidences
 from .otp import finished_transaction, meeting_text
+from .quoted import Quoted, quoted_ranges, subject_is_forward
 
 _ACTION = (
     r"verif\w*|confirm\w*|activat\w*|validat\w*|sign[ -]?in|sign[ -]?on|log[ -]?in|magic link"
@@ -109,6 +111,8 @@ class _Link:
     unwrapped: bool = False
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    quoted: bool = False  # in a quoted / forwarded part of the mail
+    app: bool = False  # a custom-scheme deep link (myapp://reset?code=…)
 
 
 def _clean_text_url(url: str) -> str:
@@ -193,7 +197,10 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
         link.score = -10.0
         return
     host = (parts.hostname or "").lower()
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    if link.app:
+        # myapp://reset-password?code=…: the "host" is the app's first path segment
+        host, parts = "", parts._replace(path="/" + parts.netloc + parts.path)
+    elif parts.scheme.lower() not in ("http", "https") or not host:
         link.score = -10.0
         return
     text = link.text
@@ -218,7 +225,7 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
         s -= 4.0
         why.append("footer-like URL")
     # a social network's own mail (VK, LinkedIn, Reddit…) links to its own site
-    social = any(host == d or host.endswith("." + d) for d in _SOCIAL)
+    social = bool(host) and any(host == d or host.endswith("." + d) for d in _SOCIAL)
     if _IMAGE.search(parts.path):
         s -= 5.0
         why.append("image/static file")
@@ -235,7 +242,7 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
         # own tokenised verify link (possibly sent from another mail domain) is kept
         s -= 1.5 if token and _URL_ACTION.search(path_q) else 6.0
         why.append("social/app-store")
-    if parts.path in ("", "/") and not parts.query:
+    if parts.path in ("", "/") and not parts.query and not link.app:
         s -= 2.5
         why.append("homepage")
     ctx = link.context[-120:]
@@ -248,6 +255,10 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
         # no token, no tracker: a plain page (help, settings, "change password"), which
         # cannot sign anyone in, so never confident
         s = min(s, 1.4)
+    if link.app:
+        # opens only where the app is installed: an https link doing the job wins
+        s += APP_PENALTY
+        why.append("app link")
     link.score = s
 
 
@@ -266,14 +277,16 @@ def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
     if content.html and content.html.strip():
         vis = parse_html(content.html)
         texts.append(vis.text)
+        quoted = Quoted(vis.quoted, quoted_ranges(vis.text))
         linked: set[str] = set()
         for lk in vis.links:
             href = lk.href.strip()
-            if not href.lower().startswith(("http://", "https://")):
+            app = not href.lower().startswith(("http://", "https://"))
+            if app and not app_scheme(href):
                 continue
             if len(href) > MAX_URL_CHARS or len(out) >= MAX_LINKS:
                 continue
-            url, changed = unwrap(href)
+            url, changed = (href, False) if app else unwrap(href)
             text = " ".join(x for x in (lk.text, lk.alt, lk.title) if x)
             if lk.has_img and not lk.text:
                 text = lk.alt
@@ -285,42 +298,47 @@ def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
                     unwrapped=changed,
                     context=vis.text[max(0, lk.start - 200) : lk.start],
                     source="html",
+                    quoted=lk.start in quoted,
+                    app=app,
                 )
             )
             linked.add(href)
-        for m in _TEXT_URL.finditer(vis.text):
+        for start, end, app in _text_urls(vis.text):
             if len(out) >= MAX_LINKS:
                 break
-            if m.end() - m.start() > MAX_URL_CHARS:
+            if end - start > MAX_URL_CHARS:
                 continue
-            raw = _clean_text_url(m.group(0))
+            raw = _clean_text_url(vis.text[start:end])
             if raw in linked:
                 continue
-            url, changed = unwrap(raw)
+            url, changed = (raw, False) if app else unwrap(raw)
             out.append(
                 _Link(
                     url=url,
                     shown=raw,
                     text="",
                     unwrapped=changed,
-                    context=vis.text[max(0, m.start() - 200) : m.start()],
+                    context=vis.text[max(0, start - 200) : start],
                     source="html",
+                    quoted=start in quoted,
+                    app=app,
                 )
             )
     if content.text and content.text.strip():
         text = plain_text(content.text)
         texts.append(text)
-        for m in _TEXT_URL.finditer(text):
+        quoted = Quoted(quoted_ranges(text))
+        for start, end, app in _text_urls(text):
             if len(out) >= MAX_LINKS:
                 break
-            if m.end() - m.start() > MAX_URL_CHARS:
+            if end - start > MAX_URL_CHARS:
                 continue
-            raw = _clean_text_url(m.group(0))
-            url, changed = unwrap(raw)
+            raw = _clean_text_url(text[start:end])
+            url, changed = (raw, False) if app else unwrap(raw)
             # "Verify: <url>" or markdown [Verify](url), within the line's last characters
-            reach = max(0, m.start() - _LABEL_REACH)
-            line_start = text.rfind("\n", reach, m.start()) + 1 or reach
-            before = text[line_start : m.start()]
+            reach = max(0, start - _LABEL_REACH)
+            line_start = text.rfind("\n", reach, start) + 1 or reach
+            before = text[line_start:start]
             anchor = before.strip(" \t<([:")
             if line_start == reach and reach > 0 and text[reach - 1] != "\n":
                 anchor = ""  # a long line goes on before the window: no short label
@@ -333,11 +351,22 @@ def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
                     shown=raw,
                     text=anchor if len(anchor) <= 60 else "",
                     unwrapped=changed,
-                    context=text[max(0, m.start() - 200) : m.start()],
+                    context=text[max(0, start - 200) : start],
                     source="text",
+                    quoted=start in quoted,
+                    app=app,
                 )
             )
     return out, texts
+
+
+def _text_urls(text: str) -> list[tuple[int, int, bool]]:
+    """http(s) URLs and app links written in a text, in reading order (start, end, app)."""
+    found = [(m.start(), m.end(), False) for m in _TEXT_URL.finditer(text)]
+    if len(found) < MAX_LINKS:
+        found.extend((a, b, True) for a, b in app_urls(text, MAX_LINKS - len(found)))
+        found.sort()
+    return found
 
 
 # Platt-style fit (smoothed targets) on the dev corpus + tests/extract/cases.py gave
@@ -346,6 +375,25 @@ def _gather(content: MailContent) -> tuple[list[_Link], list[str]]:
 SLOPE = 0.8
 MIDPOINT = 1.8
 TEMPERATURE = 0.5
+# an app link opens only where the app is installed
+APP_PENALTY = -1.0
+# an https link scoring this much does the job: app links are then left out
+HTTPS_DOES_THE_JOB = 2.5
+# a link in a quoted / forwarded part: ranked below the newest text, never confident
+QUOTED_PENALTY = -2.5
+QUOTED_SCALE = 0.7
+QUOTED_CAP = 0.6
+
+
+def _rank(ranked: list[tuple[float, _Link]]) -> list[tuple[float, _Link]]:
+    """App links only when no https link does the job; quoted links below new ones."""
+    web = max((s for s, lk in ranked if not lk.app and not lk.quoted), default=None)
+    if web is not None and web >= HTTPS_DOES_THE_JOB:
+        ranked = [(s, lk) for s, lk in ranked if not lk.app]
+    fresh = max((s for s, lk in ranked if not lk.quoted), default=None)
+    if fresh is None or fresh < MIDPOINT:
+        return ranked
+    return [(min(s, fresh - 2.0) if lk.quoted else s, lk) for s, lk in ranked]
 
 
 def extract_magic_link(content: MailContent, work: Work | None = None) -> Extraction:
@@ -373,6 +421,9 @@ def extract_magic_link(content: MailContent, work: Work | None = None) -> Extrac
     for lk in links:
         _score(lk, subject_action, sender_site)
         lk.score += doc_pen
+        if lk.quoted and lk.score > -9:
+            lk.score += QUOTED_PENALTY
+            lk.reasons.append("quoted/forwarded part")
         sources.setdefault(lk.url, set()).add(lk.source)
         cur = best.get(lk.url)
         if cur is None or lk.score > cur.score:
@@ -382,6 +433,7 @@ def extract_magic_link(content: MailContent, work: Work | None = None) -> Extrac
         bonus = 0.3 if len(sources[url]) > 1 and lk.score > 0 else 0.0
         if lk.score > -9:
             ranked.append((lk.score + bonus, lk))
+    ranked = _rank(ranked)
     ranked.sort(key=lambda t: -t[0])
     ranked = ranked[:5]
     if not ranked:
@@ -400,6 +452,11 @@ def extract_magic_link(content: MailContent, work: Work | None = None) -> Extrac
         for (s, lk), c in zip(ranked, confs, strict=True)
     ]
     top = cands[0]
+    forwarded = subject_is_forward(content.subject or "") and not any(lk.quoted for lk in links)
+    if ranked[0][1].quoted or forwarded:
+        conf = round(min(QUOTED_CAP, top.confidence * QUOTED_SCALE), 4)
+        top = Candidate(value=top.value, confidence=conf, reason=top.reason + ", older message")
+        cands[0] = top
     if top.confidence < 0.05:
         return Extraction(type="magic_link", value=None, confidence=0.0, candidates=cands)
     return Extraction(

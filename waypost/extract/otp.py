@@ -10,6 +10,7 @@ from ._limits import MAX_CANDIDATES, MAX_SUBJECT_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
 from ._text import normalize, parse_html, plain_text, split_lines
 from .confidence import confidences
+from .quoted import Quoted, quoted_ranges, subject_is_forward, subject_is_reply
 
 # --------------------------------------------------------------------------- keywords
 _STRONG_LATIN = (
@@ -116,8 +117,12 @@ _PROMO = re.compile(
     r"(?<![^\W\d_])(?:(?<!\d\d)\d+ ?% off|off|sale|discount\w*|checkout|coupon\w*|promo\w*|offer\w*"
     r"|save|shop|shopping|free shipping|voucher|referral|refer|invite|friends?|rewards?|bonus"
     r"|gift|rabatt\w*|gutschein\w*|angebot|descuento\w*"
-    r"|oferta|cupón|cupom|réduction|promotion|soldes|sconto|saldi|скидк\w*|промокод)"
-    r"(?![^\W\d_])|割引|クーポン|セール|优惠|折扣|할인|쿠폰|%"
+    r"|oferta|cupón|cupom|réduction|promotion|soldes|sconto|saldi|скидк\w*|промокод\w*"
+    r"|desconto\w*|korting\w*|rabat\w*|zniżk\w*|kupon\w*|promocj\w*|i\u0307?ndirim\w*"
+    r"|kampanya\w*|alennus\w*|sleva|slev\w*|kupón\w*|kedvezmény\w*|giảm giá|khuyến mãi"
+    r"|diskon|voucher\w*)"
+    r"(?![^\W\d_])|割引|クーポン|セール|优惠|折扣|할인|쿠폰|خصم|كوبون|הנחה|קופון|छूट|कूपन"
+    r"|ส่วนลด|คูปอง|%"
 )
 _PROMO_CODE = re.compile(r"^[A-Z]*[AEIOU][A-Z]*[A-Z]{2,}\d{1,3}$")
 # a code the mail itself calls stale ("118274 has expired", "previous code 771902")
@@ -241,6 +246,7 @@ class _Occ:
     source: str
     score: float
     reasons: list[str] = field(default_factory=list)
+    quoted: bool = False
 
 
 @dataclass
@@ -248,6 +254,7 @@ class _Src:
     name: str
     text: str
     emph: list[tuple[int, int, int]]
+    quoted: Quoted = field(default_factory=Quoted)
 
 
 def _is_digits(s: str) -> bool:
@@ -268,6 +275,14 @@ def _valid_group(parts: list[str], seps: list[str]) -> bool:
             return False
         return all(s in (" ", "-", "\u2009", " - ") for s in seps)
     total = sum(len(p) for p in parts)
+    if 10 < total <= 20 and len(parts) <= 5:
+        # "QX4T-7BNP-K2MZ", "ABCDE-FGHIJ-KLMNO": long codes come in equal dashed groups
+        return (
+            len({len(p) for p in parts}) == 1
+            and all(s == "-" for s in seps)
+            and all(3 <= len(p) <= 5 and (p.isupper() or _is_digits(p)) for p in parts)
+            and not all(_is_digits(p) for p in parts)
+        )
     if not 4 <= total <= 10 or len(parts) > 3:
         return False
     # "G-482913", "FB-58302": a short letter prefix the input field already shows; users
@@ -325,18 +340,40 @@ def _spans(masked: str) -> list[tuple[int, int, list[str]]]:
     return out
 
 
-def _shape(value: str, grouped: bool) -> tuple[str, float] | None:
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _shape(value: str, parts: list[str]) -> tuple[str, float] | None:
     """Classify a candidate value; None when it cannot be a code at all."""
+    grouped = len(parts) > 1
     if _is_digits(value):
         n = len(value)
         if not 4 <= n <= 8:
             return None
         bonus = {4: 0.2, 5: 0.2, 6: 0.9, 7: 0.1, 8: 0.4}[n]
         return f"{n} digits", bonus + (0.2 if grouped else 0.0)
-    if not value.isascii() or not value.isalnum() or not 4 <= len(value) <= 10:
+    if not value.isascii() or not value.isalnum() or not 4 <= len(value) <= 20:
         return None
     has_digit = any(c.isdigit() for c in value)
     letters = [c for c in value if c.isalpha()]
+    if grouped and not has_digit:
+        # "EKHOE-DIOBD", "ABC-DEF": equal groups of capitals read as one code
+        if len({len(p) for p in parts}) == 1 and len(parts[0]) >= 3 and len(value) >= 6:
+            if not any(p in _UPPER_WORDS for p in parts):
+                return "grouped letters", 0.0
+        return None
+    if len(value) > 10:
+        # "Jp2ABW17qTpqT0Bh8bSE": long codes mix cases or capitals with digits; a
+        # lowercase or hexadecimal run (commit hash, id) is no code
+        if grouped:
+            return "alphanumeric", 0.0  # equal dashed groups with a digit (_valid_group)
+        digits = sum(c.isdigit() for c in value)
+        upper = sum(c.isupper() for c in value)
+        if digits < 2 or len(letters) < 2 or upper < 2:
+            return None
+        if all(c in _HEX for c in value) and not value.isupper():
+            return None
+        return "long alphanumeric", -0.5
     if has_digit:
         if value.isupper() or (len(value) >= 6 and sum(c.isdigit() for c in value) >= 2):
             return "alphanumeric", 0.0
@@ -357,11 +394,19 @@ class _Near:
         self.text = text
         self.strong_last = _last_kw(_STRONG, text)
         self.weak_last = _last_kw(_WEAK, text)
-        m = _STRONG.search(text)
+        m = _first_kw(_STRONG, text)
         self.strong_first = m.group(0) if m else None
         self.label = text.rstrip().endswith(":")
+        self._promo: bool | None = None
         self.tail32 = text[-32:]
         self.tail80 = text[-80:]
+
+    @property
+    def promo(self) -> bool:
+        """Coupon / discount vocabulary on the line (computed when first asked)."""
+        if self._promo is None:
+            self._promo = _PROMO.search(self.text) is not None
+        return self._promo
 
 
 class _Line:
@@ -482,11 +527,43 @@ class _Ctx:
         return self._emphasis
 
 
+# "code" that names something else than a code to type: "error code", "zip code",
+# "promo code", "code review", "source code", "code postal", "codice sconto" …
+_NOT_CODE_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:error|status|response|exit|return|source|zip|postal|post|area|country"
+    r"|dial(?:l?ing)?|calling|product|item|article|qr|bar|sort|bank|swift|bic|tax|promo"
+    r"|promotional|discount|coupon|voucher|gift|referral|reward|fehler|status|postleit"
+    r"|gutschein|rabatt|hata|i\u0307?ndirim|kupon|promosyon|felkod|kortings|fout)[\s-]?$"
+)
+_NOT_CODE_AFTER = re.compile(
+    r"[\s-]?(?:sample|review|snippet|base|changes?|repository|repo|of conduct|quality|editor"
+    r"|block|examples?|owners|coverage|freeze|style|postal|promo|d'erreur|de error|de erro"
+    r"|errore|sconto|de descuento|de desconto|de réduction|promocional|rabatowy|rabatowego"
+    r"|błędu|ошибки|скидки)(?![^\W\d_])"
+)
+
+
+def _meant(m: re.Match[str], text: str) -> bool:
+    """Whether a keyword match means a code to type (not "error code", "code review")."""
+    if _NOT_CODE_BEFORE.search(text, max(0, m.start() - 24), m.start()):
+        return False
+    return _NOT_CODE_AFTER.match(text, m.end(), m.end() + 24) is None
+
+
+def _first_kw(pat: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first keyword match of ``text`` that means a code to type."""
+    for m in pat.finditer(text):
+        if _meant(m, text):
+            return m
+    return None
+
+
 def _last_kw(pat: re.Pattern[str], text: str) -> tuple[int, str] | None:
     """Distance from the end of ``text`` to the end of the last keyword match."""
     last = None
     for m in pat.finditer(text):
-        last = m
+        if _meant(m, text):
+            last = m
     if last is None:
         return None
     return len(text) - last.end(), last.group(0)
@@ -549,10 +626,10 @@ def _keyword_score(
             2.4 if d <= 12 and w.startswith(_CODEISH) else 1.6 if d <= 25 else 1.0,
             w,
         )
-    m = _STRONG.search(after[:60])
+    m = _first_kw(_STRONG, after[:60])
     if m:
         take(2.8 if m.start() <= 20 else 2.0, m.group(0))
-    m = _WEAK.search(after[:30])
+    m = _first_kw(_WEAK, after[:30])
     if m:
         take(1.2, m.group(0))
     for k, near in enumerate(prev):
@@ -573,9 +650,16 @@ def _keyword_score(
     # a label line ("Here is the Steam Guard code you need:") right above the value
     if prev and not before.strip(_STRIP + "\x00") and prev[0].label:
         label = prev[0].tail80
-        m = _STRONG.search(label)
+        m = _first_kw(_STRONG, label)
         if m is None:
-            m = next((w for w in _WEAK.finditer(label) if w.group(0).startswith(_CODEISH)), None)
+            m = next(
+                (
+                    w
+                    for w in _WEAK.finditer(label)
+                    if w.group(0).startswith(_CODEISH) and _meant(w, label)
+                ),
+                None,
+            )
         if m:
             take(2.6, m.group(0))
     return best, why
@@ -679,7 +763,7 @@ def _score_sources(
                 if scored >= MAX_CANDIDATES:
                     break
                 value = "".join(parts)
-                shape = _shape(value, len(parts) > 1)
+                shape = _shape(value, parts)
                 if shape is None:
                     continue
                 kind, score = shape
@@ -709,6 +793,8 @@ def _score_sources(
                 nxt = ctx.neighbour(idx, 1, 1)
                 kw, word = _keyword_score(before, after, prev, nxt)
                 if kind == "alphanumeric" and kw < 1.5:
+                    continue
+                if kind in ("long alphanumeric", "grouped letters") and kw < 2.0:
                     continue
                 if kind == "letters" and kw < 2.5:
                     continue
@@ -757,7 +843,7 @@ def _score_sources(
                     pen -= 3.0
                 if numeric_tokens >= 3:
                     pen -= 0.8
-                if info.promo or promo_subject:
+                if info.promo or promo_subject or (first_on_line and prev and prev[0].promo):
                     pen -= 3.0
                 if _PROMO_CODE.match(value):
                     pen -= 1.5
@@ -771,8 +857,19 @@ def _score_sources(
                 if doc_pen:
                     score += doc_pen
                     reasons.append("receipt/meeting-like mail")
+                quoted = line_start + start in src.quoted
+                if quoted:
+                    score += QUOTED_PENALTY
+                    reasons.append("quoted/forwarded part")
                 occs.append(
-                    _Occ(raw=raw, value=value, source=src.name, score=score, reasons=reasons)
+                    _Occ(
+                        raw=raw,
+                        value=value,
+                        source=src.name,
+                        score=score,
+                        reasons=reasons,
+                        quoted=quoted,
+                    )
                 )
     return occs
 
@@ -782,12 +879,16 @@ def _sources(content: MailContent) -> tuple[list[_Src], float]:
     subject = normalize((content.subject or "")[:MAX_SUBJECT_CHARS])
     subject = subject[:MAX_SUBJECT_CHARS].replace("\n", " ")
     if subject.strip():
-        sources.append(_Src("subject", subject, []))
+        # "Re: …" / "Fwd: …" names the older message
+        whole = ((0, len(subject)),) if subject_is_reply(subject) else ()
+        sources.append(_Src("subject", subject, [], Quoted(whole)))
     if content.text and content.text.strip():
-        sources.append(_Src("text", plain_text(content.text), []))
+        text = plain_text(content.text)
+        sources.append(_Src("text", text, [], Quoted(quoted_ranges(text))))
     if content.html and content.html.strip():
         vis = parse_html(content.html)
-        sources.append(_Src("html", vis.text, vis.emph))
+        quoted = Quoted(vis.quoted, quoted_ranges(vis.text))
+        sources.append(_Src("html", vis.text, vis.emph, quoted))
     low = _mask(subject).lower()
     subject_strong = 0.7 if _STRONG.search(low) else 0.3 if _WEAK.search(low) else 0.0
     return sources, subject_strong
@@ -800,6 +901,10 @@ SLOPE = 1.0
 MIDPOINT = 2.0
 TEMPERATURE = 0.6
 MIN_SCORE = -1.0
+# a code in a quoted / forwarded part: ranked below the newest text, never confident
+QUOTED_PENALTY = -2.5
+QUOTED_SCALE = 0.7
+QUOTED_CAP = 0.6
 
 
 def _signature(raw: str) -> str:
@@ -833,6 +938,7 @@ def extract_otp(content: MailContent, work: Work | None = None) -> Extraction:
             bonus += 0.3
         if o.score + bonus >= MIN_SCORE:
             ranked.append((o.score + bonus, o))
+    ranked = _rank_quoted_below(ranked)
     ranked.sort(key=lambda t: -t[0])
     ranked = ranked[:5]
     if not ranked:
@@ -851,6 +957,22 @@ def extract_otp(content: MailContent, work: Work | None = None) -> Extraction:
     if len(alike) >= 4 and top.confidence >= 0.45:
         top = Candidate(value=top.value, confidence=0.45, reason=top.reason + ", one of a list")
         cands[0] = top
+    # the answer comes from an older, quoted message (or the mail forwards one unmarked)
+    forwarded = subject_is_forward(content.subject or "") and not any(
+        src.quoted for src in sources if src.name != "subject"
+    )
+    if ranked[0][1].quoted or forwarded:
+        conf = round(min(QUOTED_CAP, top.confidence * QUOTED_SCALE), 4)
+        top = Candidate(value=top.value, confidence=conf, reason=top.reason + ", older message")
+        cands[0] = top
     if top.confidence < 0.05:
         return Extraction(type="otp", value=None, confidence=0.0, candidates=cands)
     return Extraction(type="otp", value=top.value, confidence=top.confidence, candidates=cands)
+
+
+def _rank_quoted_below(ranked: list[tuple[float, _Occ]]) -> list[tuple[float, _Occ]]:
+    """Scores with quoted candidates kept below a plausible code of the newest text."""
+    fresh = max((s for s, o in ranked if not o.quoted), default=None)
+    if fresh is None or fresh < MIDPOINT:
+        return ranked
+    return [(min(s, fresh - 2.0) if o.quoted else s, o) for s, o in ranked]
