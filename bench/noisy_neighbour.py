@@ -5,7 +5,7 @@ agents, each in a sandbox of its own, whose scripts are ``--turns`` calls of one
 tool (kinds dealt round-robin over the eight):
 
 - ``grep``: the backtracking pattern ``(a+)+$`` over a ~1 MB file of ``aaaa…!`` lines
-  (written first with ``write_file``);
+  (20,000 lines, written first with ``yes … | head``);
 - ``glob``: ``**/*.nomatch`` over ``--files`` empty files (made first with one
   ``run_command``: ``mkdir d && cd d && seq N | xargs touch``);
 - ``fork``: the fork bomb ``:(){ :|:& };:; sleep 100`` (max_processes 64, 5 s timeout);
@@ -63,7 +63,6 @@ AGENTS = 8
 KINDS = ("grep", "glob", "fork", "output", "busy")
 POLL_MS = 20.0
 WARMUP_SECONDS = 3.0  # hostile runs start this long before the measured phase
-GREP_FILE = ("a" * 48 + "!\n") * 20_000  # ~1 MB, every line a near miss for (a+)+$
 
 LIMITS: dict[str, dict[str, Any]] = {
     "grep": {"tool_timeout_seconds": 10},
@@ -94,8 +93,9 @@ def hostile_call(kind: str, i: int) -> list[dict[str, Any]]:
 
 def setup_turns(kind: str, files: int) -> list[list[dict[str, Any]]]:
     """What an agent's sandbox needs before its hostile script (played by a setup agent)."""
-    if kind == "grep":
-        return [tool("write_file", {"path": "big.txt", "content": GREP_FILE}, "w")]
+    if kind == "grep":  # made by a command: a 1 MB script would weigh on every session list
+        line = "a" * 48 + "!"
+        return [tool("run_command", {"command": f"yes {line} | head -n 20000 > big.txt"}, "w")]
     if kind == "glob":
         make = f"mkdir -p d && cd d && seq {files} | xargs touch"
         return [

@@ -176,7 +176,7 @@ async def _start_child(
     await run.conv.events.commit(
         inserts,
         [
-            event(child.id, "session.created", {"name": child.name}, "Session created"),
+            event(child.id, "session.created", {"name": child.name}, "Session was created"),
             event(
                 child.id,
                 "message.created",

@@ -43,14 +43,14 @@ from waypost.agents.tasks import TASK_TOOL_NAMES, TASK_TOOL_SPECS, run_task_tool
 from waypost.agents.teams import Teams
 from waypost.auth.keys import detach_from_request_key, key_guard
 from waypost.db.database import Database, Tx
-from waypost.db.models import Agent, Team
+from waypost.db.models import Agent, Sandbox, Team
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound, WaypostError
 from waypost.events.bus import CLOSED, EventBus
-from waypost.events.log import EventLog, NewEvent
+from waypost.events.log import EventLog, NewEvent, SessionChanged
 from waypost.ids import new_id
 from waypost.replay.playback import Playback
 from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, tool_specs, truncate
@@ -201,7 +201,7 @@ class Conversations:
         playback: Playback | None = None,
     ) -> MessageRow | None:
         """Add the user's message and start a run; with ``wait`` return the final answer."""
-        session = await self.sessions.get(user_id, session_id)
+        session, agent, sandbox = await self._parts(user_id, session_id)
         if session.sandbox_id is None or session.agent_id is None:
             raise Invalid(
                 "This session has no agent: create it with POST /api/v1/sandboxes/{id}/sessions"
@@ -211,12 +211,17 @@ class Conversations:
         if session.status not in SENDABLE or session.ended_at is not None:
             raise Conflict(f"Session is {session.status}", code="session_not_active")
         _check_user_content(content)
-        agent = await self.agents.get(user_id, session.agent_id)
-        sandbox = await self.sandboxes.get(user_id, session.sandbox_id)
+        if agent is None:
+            raise NotFound.of("agent")
+        if sandbox is None:
+            raise NotFound.of("sandbox")
         limits = Limits(**self.sandboxes.limits_of(sandbox))
         workspace = self.workspaces.acquire(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
         try:
-            run = Run(self, user_id, session_id, agent, workspace, playback=playback)
+            # the row read above is the run's starting state only if no run was ending
+            # then (the claim below succeeds only once that one has written its last state)
+            fresh = session if session.run_status == "idle" else None
+            run = Run(self, user_id, session_id, agent, workspace, session=fresh, playback=playback)
             await self._claim(session_id, user_id, content)
         except BaseException:
             self.workspaces.release(workspace)
@@ -380,28 +385,49 @@ class Conversations:
                 )
         return len(rows)
 
+    async def _parts(
+        self, user_id: str, session_id: str
+    ) -> tuple[SessionRow, Agent | None, Sandbox | None]:
+        """The caller's session with its agent and sandbox (None where gone): one query."""
+        async with self.db.read() as s:
+            found = (
+                await s.execute(
+                    select(SessionRow, Agent, Sandbox)
+                    .outerjoin(
+                        Agent, (Agent.id == SessionRow.agent_id) & (Agent.user_id == user_id)
+                    )
+                    .outerjoin(
+                        Sandbox,
+                        (Sandbox.id == SessionRow.sandbox_id) & (Sandbox.user_id == user_id),
+                    )
+                    .where(SessionRow.id == session_id, SessionRow.user_id == user_id)
+                )
+            ).one_or_none()
+        if found is None:
+            raise NotFound.of("session")
+        session, agent, sandbox = found
+        return session, agent, sandbox
+
     async def _claim(self, session_id: str, user_id: str, content: list[dict[str, Any]]) -> None:
-        """Mark the session running (409 if a run is going) and store the user's message."""
-        async with self.db.write() as tx:
-            claimed = await tx.s.execute(
-                update(SessionRow)
-                .where(SessionRow.id == session_id, SessionRow.run_status == "idle")
-                .values(run_status="running", status="active")
-                .execution_options(synchronize_session=False)
+        """Mark the session running (409 if a run is going) and store the user's message:
+        one transaction, guarded by the session being idle."""
+        message = _message(session_id, user_id, "user", content, None)
+        created = NewEvent(
+            user_id=user_id,
+            type="message.created",
+            data={"message_id": message.id, "role": "user"},
+            session_id=session_id,
+            description="User message",
+        )
+        try:
+            await self.events.commit(
+                [(MessageRow.__table__, [row_values(message)])],  # type: ignore[list-item]
+                [created],
+                {session_id: {"run_status": "running", "status": "active"}},
+                guards={session_id: {"run_status": "idle"}},
             )
-            if claimed.rowcount == 0:  # type: ignore[attr-defined]
-                raise Conflict("A run is already going in this session", code="session_busy")
-            message = _message(session_id, user_id, "user", content, None)
-            tx.s.add(message)
-            await tx.s.flush()
-            await self.events.append(
-                tx,
-                user_id=user_id,
-                type="message.created",
-                session_id=session_id,
-                data={"message_id": message.id, "role": "user"},
-                description="User message",
-            )
+        except SessionChanged:
+            raise Conflict("A run is already going in this session", code="session_busy") from None
 
     async def stop_all(self) -> None:
         """Cancel local runs (shutdown); each records itself as interrupted."""
@@ -617,14 +643,13 @@ class Run:
 
     async def _load_session(self) -> None:
         """The session's state, permission and tool contexts, and its team (for a leader)."""
-        fresh = self.session is not None
         session = self.session or await self.conv.sessions.get(self.user_id, self.session_id)
         self.session = session
         self._state = dict(session.state or {})
         self._obey(session.permission_context or self.agent.permissions)
         self.tools_ctx = contexts.tool_context(self._state, self.agent.tool_groups)
         self._state["tool_context"] = self.tools_ctx
-        if fresh:
+        if self.mirror is not None:
             return  # a member's child session: no team of its own to lead
         if session.team_id and session.parent_session_id is None:
             with contextlib.suppress(NotFound):  # a deleted team: the leader works alone

@@ -10,8 +10,8 @@ from waypost.errors import Unauthorized
 from waypost.services import Services
 
 
-def get_services(request: Request) -> Services:
-    """The services built at startup."""
+async def get_services(request: Request) -> Services:
+    """The services built at startup (async: FastAPI would run a plain function in a thread)."""
     services: Services = request.app.state.services
     return services
 

@@ -29,7 +29,7 @@ from waypost.db.pages import Page
 from waypost.replay.service import ReplayRequest, replay
 from waypost.services import Services
 from waypost.sessions.replay import replay_step
-from waypost.sessions.service import SessionLinks
+from waypost.sessions.service import SessionLinks, new_detail
 from waypost.sessions.views import load_view_data
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
@@ -62,7 +62,8 @@ async def create_session(body: SessionCreate, user: UserDep, svc: ServicesDep) -
         agent_id=body.agent_id,
         links=SessionLinks(workspace_id=body.workspace_id, team_id=body.team_id),
     )
-    return await _detail_out(svc, user, row.id)
+    # just made: nothing belongs to it yet, no need to read it back
+    return session_detail_out(new_detail(row), await load_view_data(svc.db, user, [row]))
 
 
 @router.get("", response_model=ListPage[SessionOut])

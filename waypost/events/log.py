@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "wait.timed_out": "Wait timed out",
     "wait.cancelled": "Wait cancelled",
     "extraction.completed": "Data extracted from email",
+    "extraction.assisted": "Model asked to read an email",
     "workflow.started": "Workflow started",
     "workflow.completed": "Workflow finished",
 }
@@ -90,6 +91,10 @@ class NewEvent:
     description: str | None = None
 
 
+class SessionChanged(LookupError):
+    """A guarded append found the session's row without the values it was guarded by."""
+
+
 class EventLog:
     """The one writer of the ``events`` table."""
 
@@ -117,30 +122,39 @@ class EventLog:
         tx: Tx,
         specs: list[NewEvent],
         session_values: dict[str, dict[str, Any]] | None = None,
+        guards: dict[str, dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
         """Record several events with one INSERT; per-session ``seq`` runs are reserved at once.
 
         ``session_values`` (session id → column values) rides on the same UPDATE of the
         session row that reserves the sequence numbers: one statement, not two.
+        ``guards`` (session id → column values) are conditions on that UPDATE: when the
+        session's row no longer has them, nothing is written and :class:`SessionChanged`
+        is raised (a claim that lost its race).
         """
         now = utcnow()
         if self.db.is_sqlite:
             ids, rows = await self.db.run_dbapi(
-                tx, lambda c: _append_sqlite(c, specs, session_values, now)
+                tx, lambda c: _append_sqlite(c, specs, session_values, now, guards)
             )
         else:
             sessions: Table = SessionRow.__table__  # type: ignore[assignment]
             next_seq: dict[str, int] = {}
             for session_id, count in _counts(specs).items():
                 extra = (session_values or {}).get(session_id, {})
+                conditions = [
+                    sessions.c[k] == v for k, v in (guards or {}).get(session_id, {}).items()
+                ]
                 last = (
                     await tx.s.execute(
                         update(sessions)
-                        .where(sessions.c.id == session_id)
+                        .where(sessions.c.id == session_id, *conditions)
                         .values(last_seq=sessions.c.last_seq + count, updated_at=now, **extra)
                         .returning(sessions.c.last_seq)
                     )
-                ).scalar_one()
+                ).scalar_one_or_none()
+                if last is None:
+                    raise SessionChanged(session_id)
                 next_seq[session_id] = last - count + 1
             rows = _event_rows(specs, now, next_seq)
             ids = await self.db.insert_many(tx, Event.__table__, rows, return_ids=True)
@@ -154,6 +168,7 @@ class EventLog:
         inserts: list[tuple[Table, list[dict[str, Any]]]],
         specs: list[NewEvent],
         session_values: dict[str, dict[str, Any]] | None = None,
+        guards: dict[str, dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
         """Insert ``inserts`` and append ``specs`` in one transaction, then publish.
 
@@ -166,7 +181,7 @@ class EventLog:
             async with self.db.write() as tx:
                 for table, rows in inserts:
                     await self.db.insert_many(tx, table, rows)
-                return await self.append_many(tx, specs, session_values)
+                return await self.append_many(tx, specs, session_values, guards)
         now = utcnow()
         value = _sqlite_converter()
         prepared = [
@@ -178,7 +193,7 @@ class EventLog:
         def unit(connection: sqlite3.Connection) -> tuple[list[int], list[dict[str, Any]]]:
             for name, columns, params in prepared:
                 insert_rows(connection, name, columns, params)
-            return _append_sqlite(connection, specs, session_values, now)
+            return _append_sqlite(connection, specs, session_values, now, guards)
 
         async def commit_and_publish() -> list[dict[str, Any]]:
             ids, rows = await self.db.run_sqlite(unit)
@@ -250,20 +265,31 @@ def _append_sqlite(
     specs: list[NewEvent],
     session_values: dict[str, dict[str, Any]] | None,
     now: datetime,
+    guards: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[list[int], list[dict[str, Any]]]:
     """SQLite: reserve each session's seq run and insert the events (DB-API, one thread)."""
     stamp = sqlite_time(now)
     next_seq: dict[str, int] = {}
     for session_id, count in _counts(specs).items():
         extra = (session_values or {}).get(session_id, {})
+        guard = (guards or {}).get(session_id, {})
         sets = ", ".join(
             ["last_seq = last_seq + ?", "updated_at = ?"] + [f'"{k}" = ?' for k in extra]
         )
+        where = "".join(f' AND "{k}" = ?' for k in guard)
         last = scalar(
             connection,
-            f"UPDATE sessions SET {sets} WHERE id = ? RETURNING last_seq",
-            (count, stamp, *(sqlite_value(v) for v in extra.values()), session_id),
+            f"UPDATE sessions SET {sets} WHERE id = ?{where} RETURNING last_seq",
+            (
+                count,
+                stamp,
+                *(sqlite_value(v) for v in extra.values()),
+                session_id,
+                *(sqlite_value(v) for v in guard.values()),
+            ),
         )
+        if last is None and guard:
+            raise SessionChanged(session_id)
         if last is None:
             raise LookupError(f"session {session_id} does not exist")
         next_seq[session_id] = int(last) - count + 1

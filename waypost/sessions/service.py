@@ -24,9 +24,10 @@ from waypost.db.models import (
 from waypost.db.models import Session as SessionRow
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
+from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
-from waypost.events.log import EventLog
+from waypost.events.log import EventLog, NewEvent
 from waypost.ids import new_id
 
 STATUSES = ("active", "completed", "failed", "interrupted")
@@ -82,6 +83,18 @@ class SessionService:
         leader: ``agent_id`` defaults to it (another agent is refused, 400) and the
         workspace to the team's.
         """
+        links = links or SessionLinks()
+        if tx is None and not _refers(agent_id, sandbox_id, links):
+            # nothing to check: one insert and its first event, on the log's fast path
+            row = _new_row(user_id, name, metadata, agent_id, sandbox_id, source, links)
+            created = NewEvent(
+                user_id=user_id,
+                type="session.created",
+                data={"name": name},
+                session_id=row.id,
+            )  # the log's own description, as append() gives it
+            await self.log.commit([(SessionRow.__table__, [row_values(row)])], [created])  # type: ignore[list-item]
+            return row
         if tx is None:
             async with self.db.write() as own:
                 return await self.create(
@@ -94,7 +107,6 @@ class SessionService:
                     links=links,
                     tx=own,
                 )
-        links = links or SessionLinks()
         # every id the row will point at must be the caller's: another user's is as
         # missing as no row (404), and nothing is written
         if links.team_id is not None:
@@ -114,31 +126,12 @@ class SessionService:
                 links = dataclasses.replace(links, workspace_id=sandbox.workspace_id)
         if links.workspace_id is not None:
             await get_owned(tx.s, Workspace, links.workspace_id, user_id, "workspace")
-        now = utcnow()
-        row = SessionRow(
-            id=new_id("sess"),
-            user_id=user_id,
-            name=name,
-            status="active",
-            meta=metadata or {},
-            agent_id=agent_id,
-            sandbox_id=sandbox_id,
-            source=source or "user",
-            workspace_id=links.workspace_id,
-            team_id=links.team_id,
-            source_schedule_id=links.source_schedule_id,
-            parent_session_id=links.parent_session_id,
-            replay_of=links.replay_of,
-            last_seq=0,
-            created_at=now,
-            updated_at=now,
-        )
+        row = _new_row(user_id, name, metadata, agent_id, sandbox_id, source, links)
         tx.s.add(row)
         await tx.s.flush()
         await self.log.append(
             tx, user_id=user_id, type="session.created", session_id=row.id, data={"name": name}
         )
-        await tx.s.refresh(row)
         return row
 
     async def list(
@@ -263,3 +256,48 @@ class SessionService:
         await self.get(user_id, session_id)
         async with self.db.read() as s:
             return await self.log.session_events(s, session_id, after)
+
+
+def _refers(agent_id: str | None, sandbox_id: str | None, links: SessionLinks) -> bool:
+    """Whether a new session points at rows whose owner must be checked first."""
+    return any((agent_id, sandbox_id, links.team_id, links.workspace_id))
+
+
+def _new_row(
+    user_id: str,
+    name: str | None,
+    metadata: dict[str, Any] | None,
+    agent_id: str | None,
+    sandbox_id: str | None,
+    source: str | None,
+    links: SessionLinks,
+) -> SessionRow:
+    """A new active, idle session row with every column set (it is inserted as it is)."""
+    now = utcnow()
+    return SessionRow(
+        id=new_id("sess"),
+        user_id=user_id,
+        name=name,
+        status="active",
+        meta=metadata or {},
+        agent_id=agent_id,
+        sandbox_id=sandbox_id,
+        source=source or "user",
+        workspace_id=links.workspace_id,
+        team_id=links.team_id,
+        source_schedule_id=links.source_schedule_id,
+        parent_session_id=links.parent_session_id,
+        replay_of=links.replay_of,
+        permission_context=None,
+        last_seq=0,
+        created_at=now,
+        updated_at=now,
+        ended_at=None,
+        state={},
+        run_status="idle",
+    )
+
+
+def new_detail(row: SessionRow) -> SessionDetail:
+    """A session just created: nothing belongs to it yet but its first event."""
+    return SessionDetail(row, inboxes=[], waits=[], extractions=[], email_count=0, event_count=1)
