@@ -14,6 +14,7 @@ from waypost.config import Settings
 from waypost.db.database import Database
 from waypost.events.bus import EventBus, InProcessBus
 from waypost.events.log import EventLog
+from waypost.extractions.assist import Assistant
 from waypost.extractions.service import Extractions
 from waypost.mail.inboxes import InboxService
 from waypost.mail.store import EmailService, MailIngest
@@ -57,11 +58,12 @@ def build_services(settings: Settings, bus: EventBus | None = None) -> Services:
     events = EventLog(db, bus)
     sessions = SessionService(db, events)
     inboxes = InboxService(db, events, settings)
-    waits = Waits(db, events, bus)
     credentials = Credentials(db, SecretBox.from_settings(settings.secret_key, settings.data_dir))
+    assistant = Assistant(credentials)
+    waits = Waits(db, events, bus, assistant)
     agents = Agents(db, credentials, allow_bypass=settings.allow_permission_bypass)
     sandboxes = Sandboxes(db, agents, settings.data_dir / "sandboxes")
-    extractions = Extractions(db, events)
+    extractions = Extractions(db, events, assistant)
     emails = EmailService(db)
     teams = Teams(db)
     conversations = Conversations(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import ExtractionOut, ExtractRequest, ListPage, RawExtractRequest
-from waypost.api.views import extraction_out
+from waypost.api.views import assist_spec, extraction_out
 from waypost.errors import Invalid
 from waypost.extract import MailContent
 
@@ -20,7 +20,10 @@ async def extract_email(
     email_id: str, user: UserDep, svc: ServicesDep, body: ExtractRequest | None = None
 ) -> ExtractionOut:
     kind = body.type if body else "auto"
-    return extraction_out(await svc.extractions.from_email(user, email_id, kind))
+    row, assisted = await svc.extractions.from_email_noted(
+        user, email_id, kind, assist_spec(body.assist if body else None)
+    )
+    return extraction_out(row, assisted)
 
 
 @router.post("/extract", status_code=201, response_model=ExtractionOut)
@@ -37,8 +40,10 @@ async def extract_content(
         content = MailContent(
             subject=body.subject or "", sender=body.from_ or "", text=body.text, html=body.html
         )
-    row = await svc.extractions.from_content(user, content, body.type, body.session_id)
-    return extraction_out(row)
+    row, assisted = await svc.extractions.from_content(
+        user, content, body.type, body.session_id, assist_spec(body.assist)
+    )
+    return extraction_out(row, assisted)
 
 
 @router.get("/extractions/{extraction_id}", response_model=ExtractionOut)

@@ -371,6 +371,35 @@ class WaitCriteria(RequestModel):
         return {k: v for k, v in values.items() if v}
 
 
+class AssistIn(RequestModel):
+    """Model-assisted extraction (off unless given): asked when the rules' confidence is
+    below ``threshold``; its answer is kept only if it is found in the mail."""
+
+    credential_id: str = Field(max_length=64)
+    model: str = Field(min_length=1, max_length=200)
+    threshold: Annotated[
+        float, _documented(0, 1), AfterValidator(_between("assist.threshold", 0, 1))
+    ] = 0.5
+
+
+class AssistSpecOut(BaseModel):
+    credential_id: str
+    model: str
+    threshold: float
+
+
+class AssistOut(BaseModel):
+    """What came of the model call: accepted, refused (not in the mail), no_answer, error."""
+
+    model: str
+    outcome: Literal["accepted", "refused", "no_answer", "error"]
+    reason: str | None = None
+    latency_ms: int
+
+
+Method = Literal["rules", "model"]
+
+
 class WaitCreate(RequestModel):
     inbox_id: str
     type: str = "any"
@@ -378,6 +407,7 @@ class WaitCreate(RequestModel):
     criteria: WaitCriteria | None = None
     after: str | None = Field(default=None, max_length=64)
     confidence_threshold: ConfidenceThreshold | None = None
+    assist: AssistIn | None = None
 
 
 class CandidateOut(BaseModel):
@@ -392,6 +422,8 @@ class ResultOut(BaseModel):
     confidence: float
     email_id: str | None
     candidates: list[CandidateOut] = Field(default_factory=list)
+    method: Method = "rules"
+    assist: AssistOut | None = None
 
 
 WaitStatus = Literal["pending", "completed", "timed_out", "cancelled"]
@@ -410,10 +442,12 @@ class WaitOut(BaseModel):
     expires_at: datetime
     completed_at: datetime | None
     result: ResultOut | None
+    assist: AssistSpecOut | None = None
 
 
 class ExtractRequest(RequestModel):
     type: str = "auto"
+    assist: AssistIn | None = None
 
 
 class RawExtractRequest(RequestModel):
@@ -426,6 +460,7 @@ class RawExtractRequest(RequestModel):
     text: str | None = None
     html: str | None = None
     session_id: str | None = None
+    assist: AssistIn | None = None
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_max_length=12_000_000
     )
@@ -441,6 +476,8 @@ class ExtractionOut(BaseModel):
     confidence: float
     candidates: list[CandidateOut]
     created_at: datetime
+    method: Method = "rules"
+    assist: AssistOut | None = None
 
 
 class WorkflowCreate(RequestModel):
@@ -455,6 +492,7 @@ class WorkflowCreate(RequestModel):
     domain: MailDomain | None = None
     criteria: WaitCriteria | None = None
     confidence_threshold: ConfidenceThreshold | None = None
+    assist: AssistIn | None = None
     respond: Literal["wait", "immediately"] = "wait"
     fail_at: str | None = None
 

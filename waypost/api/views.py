@@ -6,6 +6,9 @@ from collections.abc import Sequence
 
 from waypost.api.schemas import (
     AddressOut,
+    AssistIn,
+    AssistOut,
+    AssistSpecOut,
     AttachmentOut,
     CandidateOut,
     EmailOut,
@@ -23,6 +26,7 @@ from waypost.api.schemas import (
 from waypost.api.session_views import seed_fields
 from waypost.db.models import Email, Event, Extraction, Inbox, Message, Wait
 from waypost.db.models import Session as SessionRow
+from waypost.extractions.assist import Assisted, AssistSpec, method_of
 from waypost.mail.parse import Address
 from waypost.mail.store import RenderedEmail
 from waypost.sessions.service import SessionDetail
@@ -142,23 +146,32 @@ def email_out(email: Email, rendered: RenderedEmail) -> EmailOut:
 
 
 def wait_out(wait: Wait) -> WaitOut:
+    spec = AssistSpec.from_dict(wait.criteria.get("assist"))
     return WaitOut(
         id=wait.id,
         inbox_id=wait.inbox_id,
         session_id=wait.session_id,
         type=wait.type,
         status=wait.status,
-        criteria=wait.criteria,
+        criteria={k: v for k, v in wait.criteria.items() if k != "assist"},
         timeout_seconds=wait.timeout_seconds,
         confidence_threshold=wait.confidence_threshold,
         created_at=wait.created_at,
         expires_at=wait.deadline,
         completed_at=wait.completed_at,
         result=ResultOut.model_validate(wait.result) if wait.result else None,
+        assist=AssistSpecOut.model_validate(spec.as_dict()) if spec else None,
     )
 
 
-def extraction_out(row: Extraction) -> ExtractionOut:
+def assist_spec(body: AssistIn | None) -> AssistSpec | None:
+    """The request's ``assist`` object as the services take it."""
+    if body is None:
+        return None
+    return AssistSpec(body.credential_id, body.model, body.threshold)
+
+
+def extraction_out(row: Extraction, assisted: Assisted | None = None) -> ExtractionOut:
     return ExtractionOut(
         id=row.id,
         email_id=row.email_id,
@@ -169,4 +182,6 @@ def extraction_out(row: Extraction) -> ExtractionOut:
         confidence=row.confidence,
         candidates=[CandidateOut.model_validate(c) for c in row.candidates],
         created_at=row.created_at,
+        method=method_of(row.value, row.candidates),
+        assist=AssistOut.model_validate(assisted.note()) if assisted else None,
     )

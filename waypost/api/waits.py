@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import ListPage, WaitCreate, WaitOut, WaitStatus
-from waypost.api.views import wait_out
+from waypost.api.views import assist_spec, wait_out
 
 router = APIRouter(prefix="/api/v1/waits", tags=["waits"])
 
@@ -23,6 +23,7 @@ async def create_wait(body: WaitCreate, user: UserDep, svc: ServicesDep) -> Wait
         criteria=body.criteria.as_dict() if body.criteria else None,
         after=body.after,
         confidence_threshold=body.confidence_threshold,
+        assist=assist_spec(body.assist),
     )
     return wait_out(wait)
 

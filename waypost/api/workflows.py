@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from waypost.api.deps import ServicesDep, UserDep
 from waypost.api.schemas import WorkflowCreate, WorkflowOut, WorkflowSessionOut
 from waypost.api.sse import sse_response
-from waypost.api.views import inbox_out, wait_out
+from waypost.api.views import assist_spec, inbox_out, wait_out
 from waypost.db.models import Session as SessionRow
 from waypost.db.models import Wait
 from waypost.services import Services
@@ -59,6 +59,7 @@ async def _run(
         domain=body.domain,
         criteria=body.criteria.as_dict() if body.criteria else None,
         confidence_threshold=body.confidence_threshold,
+        assist=assist_spec(body.assist),
     )
     started = await svc.workflows.start(user, req, fail_at=body.fail_at)
     if "text/event-stream" in request.headers.get("accept", ""):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from waypost.db.database import Database
 from waypost.db.models import Email, Extraction, Inbox
@@ -16,8 +17,8 @@ from waypost.errors import Invalid, NotFound
 from waypost.events.log import EventLog
 from waypost.extract import MailContent
 from waypost.extract.pool import extract_off_loop
+from waypost.extractions.assist import Assistant, Assisted, AssistSpec, assisted_result
 from waypost.ids import new_id
-from waypost.waits.matching import extraction_result
 
 Kind = Literal["otp", "magic_link", "auto"]
 KINDS = ("otp", "magic_link", "auto")
@@ -26,14 +27,24 @@ KINDS = ("otp", "magic_link", "auto")
 class Extractions:
     """Stored extractions (``ext_…``), listed on their session's timeline."""
 
-    def __init__(self, db: Database, events: EventLog) -> None:
+    def __init__(self, db: Database, events: EventLog, assistant: Assistant | None = None) -> None:
         self.db = db
         self.events = events
+        self.assistant = assistant
 
-    async def from_email(self, user_id: str, email_id: str, kind: str) -> Extraction:
+    async def from_email(
+        self, user_id: str, email_id: str, kind: str, assist: AssistSpec | None = None
+    ) -> Extraction:
         """Extract from one of the user's stored emails."""
+        return (await self.from_email_noted(user_id, email_id, kind, assist))[0]
+
+    async def from_email_noted(
+        self, user_id: str, email_id: str, kind: str, assist: AssistSpec | None = None
+    ) -> tuple[Extraction, Assisted | None]:
+        """:meth:`from_email`, with the model call's note when ``assist`` asked for one."""
         _check_kind(kind)
         async with self.db.read() as s:
+            await self._check_assist(s, user_id, assist, kind)
             row = (
                 await s.execute(
                     select(Email, Inbox.session_id)
@@ -44,7 +55,7 @@ class Extractions:
         if row is None:
             raise NotFound.of("email")
         email, session_id = row
-        return await self._store(user_id, email.raw, kind, email.id, session_id)
+        return await self._store(user_id, email.raw, kind, email.id, session_id, assist)
 
     async def from_content(
         self,
@@ -52,13 +63,24 @@ class Extractions:
         content: MailContent | bytes,
         kind: str,
         session_id: str | None = None,
-    ) -> Extraction:
+        assist: AssistSpec | None = None,
+    ) -> tuple[Extraction, Assisted | None]:
         """Extract from posted content: its parts, or a raw message (parsed off the loop)."""
         _check_kind(kind)
-        if session_id is not None:
-            async with self.db.read() as s:
+        async with self.db.read() as s:
+            if session_id is not None:
                 await get_owned(s, SessionRow, session_id, user_id, "session")
-        return await self._store(user_id, content, kind, None, session_id)
+            await self._check_assist(s, user_id, assist, kind)
+        return await self._store(user_id, content, kind, None, session_id, assist)
+
+    async def _check_assist(
+        self, s: AsyncSession, user_id: str, assist: AssistSpec | None, kind: str
+    ) -> None:
+        if assist is None:
+            return
+        if self.assistant is None:
+            raise Invalid("model-assisted extraction is not available on this server")
+        await self.assistant.check(s, user_id, assist, kind)
 
     async def _store(
         self,
@@ -67,11 +89,15 @@ class Extractions:
         kind: str,
         email_id: str | None,
         session_id: str | None,
-    ) -> Extraction:
+        assist: AssistSpec | None = None,
+    ) -> tuple[Extraction, Assisted | None]:
         # parsing and extraction run in a worker process: a hostile mail cannot stall
         # the event loop (the engine's cost is bounded, see waypost.extract._limits)
         found = (await extract_off_loop(content, (kind,)))[kind]  # type: ignore[arg-type]
-        result = extraction_result(found, email_id)
+        assisted: Assisted | None = None
+        if assist is not None and self.assistant is not None and assist.wanted(found):
+            assisted = await self.assistant.ask(user_id, assist, content, kind)
+        result = assisted_result(found, assisted, email_id)
         row = Extraction(
             id=new_id("ext"),
             user_id=user_id,
@@ -86,6 +112,17 @@ class Extractions:
         async with self.db.write() as tx:
             tx.s.add(row)
             await tx.s.flush()
+            if assist is not None and assisted is not None:
+                await self.events.append(
+                    tx,
+                    user_id=user_id,
+                    type="extraction.assisted",
+                    session_id=session_id,
+                    data={
+                        "extraction_id": row.id,
+                        **assisted.event_data(assist, kind, email_id),
+                    },
+                )
             await self.events.append(
                 tx,
                 user_id=user_id,
@@ -97,9 +134,10 @@ class Extractions:
                     "extraction_type": row.type,
                     "value": row.value,
                     "confidence": row.confidence,
+                    "method": result["method"],
                 },
             )
-        return row
+        return row, assisted
 
     async def get(self, user_id: str, extraction_id: str) -> Extraction:
         """One of the user's extractions."""

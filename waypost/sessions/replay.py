@@ -16,6 +16,7 @@ INPUT_KEYS: dict[str, tuple[str, ...]] = {
     "wait.timed_out": ("wait_id", "inbox_id"),
     "wait.cancelled": ("wait_id", "inbox_id"),
     "extraction.completed": ("email_id", "extraction_type"),
+    "extraction.assisted": ("email_id", "extraction_type", "model"),
     "workflow.started": ("workflow",),
     "session.completed": (),
     "session.failed": ("reason",),

@@ -8,6 +8,7 @@ from typing import Any
 from waypost.db.models import Email, Wait
 from waypost.extract import Extraction, MailContent, content_from_bytes, extract
 from waypost.extract.pool import extract_off_loop
+from waypost.extractions.assist import Assisted, AssistSpec, assisted_result
 
 WAIT_TYPES = ("otp", "magic_link", "any")
 
@@ -21,17 +22,13 @@ class Outcome:
 
 
 def extraction_result(extraction: Extraction, email_id: str | None) -> dict[str, Any]:
-    """The public result shape: ``{type, value, confidence, email_id, candidates}``."""
-    return {
-        "type": extraction.type,
-        "value": extraction.value,
-        "confidence": round(extraction.confidence, 4),
-        "email_id": email_id,
-        "candidates": [
-            {"value": c.value, "confidence": round(c.confidence, 4), "reason": c.reason}
-            for c in extraction.candidates
-        ],
-    }
+    """The public result shape: ``{type, value, confidence, email_id, candidates, method}``."""
+    return assisted_result(extraction, None, email_id)
+
+
+def assist_of(wait: Wait) -> AssistSpec | None:
+    """The wait's model assistance, kept in its criteria (no column of its own)."""
+    return AssistSpec.from_dict(wait.criteria.get("assist"))
 
 
 def is_after_reference(wait: Wait, email: Email) -> bool:
@@ -57,10 +54,17 @@ class EmailView:
     extractions of a view can be handed to another view of the same email.
     """
 
-    def __init__(self, email: Email, extractions: dict[str, Extraction] | None = None) -> None:
+    def __init__(
+        self,
+        email: Email,
+        extractions: dict[str, Extraction] | None = None,
+        assisted: dict[str, Assisted] | None = None,
+    ) -> None:
         self.email = email
         self._content: MailContent | None = None
         self._extractions: dict[str, Extraction] = {} if extractions is None else extractions
+        self.assisted: dict[str, Assisted] = {} if assisted is None else assisted
+        """Model calls made for this email, by wait id (see :meth:`needs_assist`)."""
 
     @property
     def extractions(self) -> dict[str, Extraction]:
@@ -75,6 +79,16 @@ class EmailView:
             return
         found = await extract_off_loop(self.email.raw, (kind,))  # type: ignore[arg-type]
         self._extractions.update(found)
+
+    def needs_assist(self, wait: Wait) -> AssistSpec | None:
+        """The wait's assist spec when the (prepared) rules' answer is too weak for it."""
+        spec = assist_of(wait)
+        if spec is None or wait.type == "any" or wait.id in self.assisted:
+            return None
+        if not is_after_reference(wait, self.email) or not meets_criteria(wait, self.email):
+            return None
+        found = self._extractions.get(wait.type)
+        return spec if found is not None and spec.wanted(found) else None
 
     def extraction(self, kind: str) -> Extraction:
         """The extraction of ``kind``: prepared, else computed here (on the caller's thread)."""
@@ -100,6 +114,9 @@ def evaluate(wait: Wait, view: EmailView) -> Outcome | None:
         }
         return Outcome(result, None)
     found = view.extraction(wait.type)
+    assisted = view.assisted.get(wait.id)
+    if assisted is not None and assisted.accepted:  # the caller asked for the model's reading
+        return Outcome(assisted_result(found, assisted, email.id), found)
     if found.value is None or found.confidence < wait.confidence_threshold:
         return None
-    return Outcome(extraction_result(found, email.id), found)
+    return Outcome(assisted_result(found, assisted, email.id), found)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,13 +31,15 @@ from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
 from waypost.events.bus import CLOSED, EventBus
 from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent
-from waypost.extract import Extraction as Extracted
+from waypost.extractions.assist import Assistant, Assisted, AssistSpec
 from waypost.ids import new_id
 from waypost.waits.matching import WAIT_TYPES, EmailView, Outcome, evaluate
 
 log = logging.getLogger("waypost.waits")
 
 DEFAULT_CONFIDENCE_THRESHOLD = 0.3
+MAX_ASSISTS_PER_WAIT = 5
+"""Model calls one wait may cost (per process): mail anyone can send must not drain a key."""
 
 
 def wait_channel(wait_id: str) -> str:
@@ -47,10 +50,16 @@ def wait_channel(wait_id: str) -> str:
 class Waits:
     """Register, resolve, time out, cancel and await waits."""
 
-    def __init__(self, db: Database, events: EventLog, bus: EventBus) -> None:
+    def __init__(
+        self, db: Database, events: EventLog, bus: EventBus, assistant: Assistant | None = None
+    ) -> None:
         self.db = db
         self.events = events
         self.bus = bus
+        self.assistant = assistant
+        # (wait id, email id) -> the model call for that pair, shared by the backlog scan
+        # and the email's arrival; dropped with the wait
+        self._asks: dict[tuple[str, str], asyncio.Task[Assisted]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         # inbox id -> ids of its pending waits, fed by the bus: an email for an inbox
         # nobody waits on costs no query.
@@ -125,6 +134,7 @@ class Waits:
         criteria: dict[str, Any] | None = None,
         after: str | datetime | None = None,
         confidence_threshold: float | None = None,
+        assist: AssistSpec | None = None,
         tx: Tx | None = None,
     ) -> Wait:
         """Register a pending wait; joins ``tx`` when given (workflows roll it back together)."""
@@ -138,6 +148,7 @@ class Waits:
                     criteria=criteria,
                     after=after,
                     confidence_threshold=confidence_threshold,
+                    assist=assist,
                     tx=own,
                 )
         if type not in WAIT_TYPES:
@@ -150,6 +161,14 @@ class Waits:
         )
         if not 0.0 <= threshold <= 1.0:
             raise Invalid("confidence_threshold must be between 0 and 1")
+        kept = {k: v for k, v in (criteria or {}).items() if v and k != "assist"}
+        if assist is None:  # a wait made again from a stored one (replay retry) keeps its assist
+            assist = AssistSpec.from_dict((criteria or {}).get("assist"))
+        if assist is not None:
+            if self.assistant is None:
+                raise Invalid("model-assisted extraction is not available on this server")
+            await self.assistant.check(tx.s, user_id, assist, type)
+            kept["assist"] = assist.as_dict()  # no column of its own: kept with the criteria
         inbox = (
             await tx.s.execute(select(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id))
         ).scalar_one_or_none()
@@ -164,7 +183,7 @@ class Waits:
             session_id=inbox.session_id,
             type=type,
             status="pending",
-            criteria={k: v for k, v in (criteria or {}).items() if v},
+            criteria=kept,
             after_time=after_time,
             after_email_id=after_email_id,
             confidence_threshold=threshold,
@@ -317,6 +336,7 @@ class Waits:
         for email in emails:
             view = EmailView(email)
             await view.prepare(wait)
+            await self._assist(view, [wait])
             outcome = evaluate(wait, view)
             if outcome is None:
                 continue
@@ -331,7 +351,7 @@ class Waits:
 
     async def _on_email(self, inbox_id: str, email_id: str) -> None:
         """Give a new email to the oldest pending wait of its inbox that it satisfies."""
-        extractions = await self._extract_for_waits(inbox_id, email_id)
+        prepared = await self._extract_for_waits(inbox_id, email_id)
         try:
             async with self.db.write() as tx:
                 waits = (
@@ -350,7 +370,11 @@ class Waits:
                 ).scalar_one_or_none()
                 if email is None:
                     return  # gone, or already resolved a wait (its backlog scan got there first)
-                view = EmailView(email, extractions)
+                view = (
+                    EmailView(email, prepared.extractions, prepared.assisted)
+                    if prepared is not None
+                    else EmailView(email)
+                )
                 for wait in waits:
                     await view.prepare(wait)  # a no-op unless a wait came meanwhile
                     outcome = evaluate(wait, view)
@@ -359,15 +383,15 @@ class Waits:
         except IntegrityError:
             return
 
-    async def _extract_for_waits(self, inbox_id: str, email_id: str) -> dict[str, Extracted]:
-        """Extract, off the loop and before taking the write lock, what the inbox's pending
-        waits will ask of the email."""
+    async def _extract_for_waits(self, inbox_id: str, email_id: str) -> EmailView | None:
+        """Extract (off the loop) and ask the model (when a wait asked for it), before taking
+        the write lock, what the inbox's pending waits will ask of the email."""
         async with self.db.read() as s:
             email = (
                 await s.execute(select(Email).where(Email.id == email_id))
             ).scalar_one_or_none()
             if email is None:
-                return {}
+                return None
             waits = list(
                 (
                     await s.execute(
@@ -378,7 +402,42 @@ class Waits:
         view = EmailView(email)
         for wait in waits:
             await view.prepare(wait)
-        return view.extractions
+        await self._assist(view, waits)
+        return view
+
+    async def _assist(self, view: EmailView, waits: Iterable[Wait]) -> None:
+        """Ask the model for the waits whose rules' answer on ``view`` is too weak.
+
+        One call per (wait, email), at most MAX_ASSISTS_PER_WAIT per wait; each call is
+        on the session's timeline (``extraction.assisted``) whether or not it resolves.
+        """
+        if self.assistant is None:
+            return
+        for wait in waits:
+            spec = view.needs_assist(wait)
+            if spec is None:
+                continue
+            key = (wait.id, view.email.id)
+            task = self._asks.get(key)
+            if task is None:
+                if sum(1 for k in self._asks if k[0] == wait.id) >= MAX_ASSISTS_PER_WAIT:
+                    continue
+                task = asyncio.create_task(self._ask(wait, view.email, spec))
+                self._asks[key] = task
+            view.assisted[wait.id] = await asyncio.shield(task)
+
+    async def _ask(self, wait: Wait, email: Email, spec: AssistSpec) -> Assisted:
+        assert self.assistant is not None
+        assisted = await self.assistant.ask(wait.user_id, spec, email.raw, wait.type)
+        async with self.db.write() as tx:
+            await self.events.append(
+                tx,
+                user_id=wait.user_id,
+                type="extraction.assisted",
+                session_id=wait.session_id,
+                data={"wait_id": wait.id, **assisted.event_data(spec, wait.type, email.id)},
+            )
+        return assisted
 
     async def _claim(self, tx: Tx, wait: Wait, email: Email, outcome: Outcome) -> bool:
         """Resolve ``wait`` with ``email`` inside ``tx``; False if it is no longer pending.
@@ -423,6 +482,7 @@ class Waits:
                         "extraction_type": outcome.result["type"],
                         "value": outcome.result["value"],
                         "confidence": outcome.result["confidence"],
+                        "method": outcome.result.get("method", "rules"),
                     },
                 )
             )
@@ -487,6 +547,8 @@ class Waits:
         asyncio.get_running_loop().call_later(60, self._resolved.pop, wait.id, None)
 
     def _disarm(self, wait_id: str) -> None:
+        for key in [k for k in self._asks if k[0] == wait_id]:
+            self._asks.pop(key)
         timer = self._timers.pop(wait_id, None)
         if timer is not None:
             timer.cancel()

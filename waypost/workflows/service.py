@@ -16,6 +16,7 @@ from waypost.db.models import Inbox, Wait
 from waypost.db.models import Session as SessionRow
 from waypost.errors import Invalid, WaypostError
 from waypost.events.log import EventLog
+from waypost.extractions.assist import AssistSpec
 from waypost.mail.inboxes import InboxService
 from waypost.sessions.service import SessionService
 from waypost.waits.service import Waits
@@ -67,6 +68,7 @@ class WorkflowRequest:
     domain: str | None = None
     criteria: dict[str, Any] | None = None
     confidence_threshold: float | None = None
+    assist: AssistSpec | None = None
 
 
 class Workflows:
@@ -128,6 +130,7 @@ class Workflows:
                     timeout_seconds=timeout,
                     criteria=req.criteria,
                     confidence_threshold=req.confidence_threshold,
+                    assist=req.assist,
                     tx=tx,
                 )
                 self._maybe_fail(fail_at, "wait")
