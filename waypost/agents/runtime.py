@@ -148,6 +148,8 @@ class Conversations:
         """
         sandbox = await self.sandboxes.get(user_id, sandbox_id)
         links = links or SessionLinks()
+        # the workspace named by the caller must be checked; the sandbox's or team's is theirs
+        checked = links.workspace_id is None
         if links.team_id is not None and links.parent_session_id is None:
             team = await self.teams.get(user_id, links.team_id)
             if agent_id is not None and agent_id != team.leader_agent_id:
@@ -162,6 +164,10 @@ class Conversations:
                 "(PATCH /api/v1/sandboxes/{id}) or create an agent with is_default: true"
             )
         await self.agents.get(user_id, chosen)
+        if links.workspace_id is None and sandbox.workspace_id is not None:
+            links = replace(links, workspace_id=sandbox.workspace_id)
+        if links.team_id is not None and links.parent_session_id is not None:
+            checked = False  # a member's session names a team this call did not read
         return await self.sessions.create(
             user_id,
             name=name,
@@ -170,6 +176,7 @@ class Conversations:
             sandbox_id=sandbox_id,
             source=source,
             links=links,
+            checked=checked,
         )
 
     async def messages(self, session_id: str) -> list[MessageRow]:

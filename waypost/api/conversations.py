@@ -23,7 +23,7 @@ from waypost.api.sse import MAX_SEQ, resume_point, session_event_stream, sse_res
 from waypost.api.views import session_detail_out
 from waypost.db.models import Message
 from waypost.services import Services
-from waypost.sessions.service import SessionLinks
+from waypost.sessions.service import SessionLinks, new_detail
 from waypost.sessions.views import load_view_data
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
@@ -65,7 +65,9 @@ async def create_sandbox_session(
         # no workspace: the sandbox's; a team's session runs its leader
         links=SessionLinks(workspace_id=body.workspace_id, team_id=body.team_id),
     )
-    return await agent_session_out(svc, user, row.id)
+    # just made: no messages, nothing belongs to it yet; only its agent (and team) is read
+    data = await load_view_data(svc.db, user, [row], replies=False, scripts=True)
+    return AgentSessionOut(**dict(session_detail_out(new_detail(row), data, [])), messages=[])
 
 
 @router.get("/sandboxes/{sandbox_id}/sessions", response_model=ListPage[SessionOut])

@@ -74,8 +74,12 @@ class SessionService:
         source: str | None = None,
         links: SessionLinks | None = None,
         tx: Tx | None = None,
+        checked: bool = False,
     ) -> SessionRow:
         """A new active session with ``session.created`` as its first event.
+
+        ``checked``: the caller has made sure every id the session points at is the user's
+        (and resolved the team's leader and the workspace): nothing is read again.
 
         ``source``: ``user`` (a person or a program, the default), ``schedule`` (a
         schedule's firing) or ``delegation`` (a team leader's ``delegate`` call).
@@ -84,7 +88,7 @@ class SessionService:
         workspace to the team's.
         """
         links = links or SessionLinks()
-        if tx is None and not _refers(agent_id, sandbox_id, links):
+        if tx is None and (checked or not _refers(agent_id, sandbox_id, links)):
             # nothing to check: one insert and its first event, on the log's fast path
             row = _new_row(user_id, name, metadata, agent_id, sandbox_id, source, links)
             created = NewEvent(
