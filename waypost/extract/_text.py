@@ -382,3 +382,60 @@ def split_lines(text: str) -> list[tuple[int, str]]:
         out.append((pos, line))
         pos += len(line) + 1
     return out
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level ``|`` alternatives of a regular expression."""
+    out: list[str] = []
+    depth, start, i = 0, 0, 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def factor(pattern: str) -> str:
+    """The same alternation, grouped by first character (``c(?:ode|odes?)|k(?:od|…)``).
+
+    Python's ``re`` tries every alternative at every position; grouped, a position is
+    tried against one literal per first character, then only that group (the keyword
+    lists are a few hundred alternatives, scanned for every candidate). An alternative
+    that does not start with a plain character keeps its own branch; the order within
+    a group is kept.
+    """
+    groups: dict[str, list[str]] = {}
+    order: list[str] = []
+    for alt in _alternatives(pattern):
+        head = alt[:1]
+        plain = head and head not in "\\([.^$" and alt[1:2] not in ("?", "*", "+", "{")
+        key = head if plain else "\x00" + str(len(order))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(alt[1:] if plain else alt)
+    parts = []
+    for key in order:
+        rest = groups[key]
+        if key.startswith("\x00"):
+            parts.append(rest[0])
+        elif len(rest) == 1:
+            parts.append(re.escape(key) + rest[0])
+        else:
+            parts.append(re.escape(key) + "(?:" + "|".join(rest) + ")")
+    return "|".join(parts)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ._limits import MAX_LINKS, MAX_SUBJECT_CHARS, MAX_URL_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
-from ._text import normalize, parse_html, plain_text
+from ._text import factor, normalize, parse_html, plain_text
 from ._url import unwrap
 from .applinks import app_scheme, app_urls
 from .confidence import confidences
@@ -33,11 +33,15 @@ _ACTION = (
     r"|aktivál\w*|ellenőriz\w*|confirmă|confirma|verifică|activează|autentific\w*"
     r"|resetează|підтверд\w*|увійти|активуват\w*|xác nhận|xác minh|đăng nhập|kích hoạt"
     r"|verifikasi|konfirmasi|masuk|aktifkan|sahkan"
+    r"|herstel\w*|opnieuw instellen|wachtwoord (?:instellen|wijzigen)|zresetuj\w*|resetuj\w*"
+    r"|ustaw nowe hasło|nulstil\w*|tilbakestill\w*|nollaa|palauta\w*|visszaállít\w*"
+    r"|скинут\w*|відновит\w*|đặt lại|atur ulang|setel ulang|redefinição|recupera\w*"
 )
 _ACTION_CJK = (
     r"確認|認証|ログイン|リセット|有効化|再設定|验证|驗證|确认|登录|登入|重置|激活|啟用|启用"
     r"|인증|확인|로그인|재설정|활성화|تأكيد|تفعيل|تسجيل الدخول|التحقق|אימות|אשר|אישור|התחבר"
     r"|הפעל|सत्यापित|पुष्टि|लॉग इन|साइन इन|सक्रिय|ยืนยัน|เข้าสู่ระบบ|เปิดใช้งาน"
+    r"|إعادة تعيين|استعادة|איפוס|אפס|रीसेट|รีเซ็ต|ตั้งรหัสผ่านใหม่"
 )
 _NEG_WORDS = (
     r"unsubscribe\w*|opt[ -]?out|preferences?|manage (?:your )?(?:email|subscription|"
@@ -51,20 +55,22 @@ _NEG_WORDS = (
     r"|退订|取消订阅|수신 ?거부|プライバシー|隐私|개인정보"
 )
 _TEXT_ACTION = re.compile(
-    rf"(?<![^\W\d_])(?:{_ACTION})(?![^\W\d_])|(?:{_ACTION_CJK})", re.IGNORECASE
+    rf"(?<![^\W\d_])(?:{factor(_ACTION)})(?![^\W\d_])|(?:{factor(_ACTION_CJK)})",
+    re.IGNORECASE,
 )
 _CONTENT_ANCHOR = re.compile(
     r"\s*(?:view|read|see|reply|track|shop|watch|listen|browse|ansehen|anzeigen|lesen|voir"
     r"|lire|ver|leer|vedi|leggi)(?![^\W\d_])(?!.*(?:https?://|www\.))",
     re.IGNORECASE,
 )
-_TEXT_NEG = re.compile(rf"(?<![^\W\d_])(?:{_NEG_WORDS})(?![^\W\d_])", re.IGNORECASE)
+_TEXT_NEG = re.compile(rf"(?<![^\W\d_])(?:{factor(_NEG_WORDS)})(?![^\W\d_])", re.IGNORECASE)
 _URL_ACTION = re.compile(
     r"verif|confirm|activat|validat|magic|login|log-in|signin|sign-in|sign_in|/auth|auth/"
     r"|reset|password|passwd|invit|accept|token|otp|action|callback|onboard|register"
     r"|passwordless|one-?time|approve|claim|redeem|session|email-?link|welcome|join"
     r"|potwierdz|dogrula|onayla|bevestig|bekraft|bekreft|vahvist|overit|aktiv|bestaetig"
-    r"|bestatig|weryfik|confirma|verifica|ativa",
+    r"|bestatig|weryfik|confirma|verifica|ativa|herstel|wachtwoord|passwort|contrasena"
+    r"|senha|haslo|parola|salasana|losenord|adgangskode|passord|heslo|jelszo|sifre",
     re.IGNORECASE,
 )
 _URL_NEG = re.compile(
@@ -188,6 +194,18 @@ def _sender_site(sender: str) -> str:
     return _site(m.group(1)) if m else ""
 
 
+def _fragment(fragment: str) -> tuple[str, str]:
+    """(route, parameters) written after "#": ``#token=…``, ``#/verify/…?code=…``.
+
+    A plain anchor (``#section-2``) is neither: only key=value pairs and a route that
+    starts with "/" are read.
+    """
+    route, _, query = fragment.partition("?")
+    if not query and "=" in route:
+        return "", route
+    return (route if route.startswith("/") else ""), query
+
+
 def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
     s = -1.0
     why = link.reasons
@@ -218,6 +236,8 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
         s -= 2.0
         why.append("content anchor")
     path_q = parts.path + "?" + parts.query
+    if parts.fragment:
+        path_q += "#" + parts.fragment
     if _URL_ACTION.search(path_q):
         s += 1.8
         why.append("action words in URL")
@@ -229,9 +249,16 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
     if _IMAGE.search(parts.path):
         s -= 5.0
         why.append("image/static file")
-    token = any(
-        _tokenish(v, k.lower()) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ) or any(_tokenish(seg) for seg in parts.path.split("/"))
+    frag_path, frag_query = _fragment(parts.fragment)
+    token = (
+        any(
+            _tokenish(v, k.lower())
+            for query in (parts.query, frag_query)
+            for k, v in parse_qsl(query, keep_blank_values=True)
+        )
+        or any(_tokenish(seg) for seg in parts.path.split("/"))
+        or any(_tokenish(seg) for seg in frag_path.split("/"))
+    )
     if token:
         s += 1.5
         why.append("carries a token")

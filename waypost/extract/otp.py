@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ._limits import MAX_CANDIDATES, MAX_SUBJECT_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
-from ._text import normalize, parse_html, plain_text, split_lines
+from ._text import factor, normalize, parse_html, plain_text, split_lines
 from .confidence import confidences
 from .quoted import Quoted, quoted_ranges, subject_is_forward, subject_is_reply
 
@@ -97,12 +98,37 @@ _NEG_LATIN = (
     r"|voucher|coupon|promo\w*|discount|gift card|isbn|issue|pull request|pr|commit|build"
     r"|version|release|job|unit|ext|extension|hotline|helpline|sort code|bank code|blz"
     r"|promotion|offer|sale|save|deal|rabatt|gutschein|cupón|descuento|réduction|sconto"
+    # orders, parcels, tracking and reference numbers in the other supported languages
+    r"|parcel|package|consignment|waybill|awb|delivery|sendung\w*|paket\w*|lieferung\w*"
+    r"|suivi|colis|envoi|référence|seguimiento|envío|rastreo|referencia|spedizione"
+    r"|tracciamento|riferimento|pacco|rastreamento|rastreio|envio|referência|bestelling"
+    r"|bestelnummer|zending|pakket|referentie|factuur|zamówieni\w*|przesyłk\w*|śledzeni\w*"
+    r"|faktur\w*|objednávk\w*|zásilk\w*|sledování|sipariş\w*|kargo\w*|takip|beställning\w*"
+    r"|försändelse\w*|spårning\w*|bestilling\w*|ordre\w*|forsendelse\w*|sporing\w*|pakke\w*"
+    r"|tilaus\w*|lähety\w*|seuranta\w*|rendelés\w*|csomag\w*|nyomkövet\w*|comand\w*|colet\w*"
+    r"|urmărire|trek\w*|трек\w*|отслеживани\w*|посылк\w*|отправлени\w*|накладн\w*"
+    r"|доставк\w*|замовлен\w*|відстежен\w*|посилк\w*|відправлен\w*|παραγγελ\w*|αποστολ\w*"
+    r"|đơn hàng|vận đơn|vận chuyển|giao hàng|tham chiếu|pesanan|resi|pengiriman|lacak"
+    r"|referensi"
 )
 _NEG_CJK = (
     r"注文|電話|订单|訂單|发票|電話番号|电话|주문|전화|郵便|邮编|우편|金額|金额|合計|合计|价格|価格"
     r"|ポイント|积分|포인트|会員番号|会员|회원번호|クーポン|优惠|쿠폰|〒|고객센터|문의|客服|お問い合わせ"
     r"|客户服务|サポート|コールセンター"
+    r"|追跡|配送|伝票|発送|出荷|運送|运单|運單|快递|快遞|物流|单号|單號|跟踪|追踪|追蹤|发货|發貨"
+    r"|운송장|송장|배송|추적|택배"
+    r"|التتبع|تتبع|الشحنة|شحنة|الشحن|الطلبية|رقم الطلب|طلبك|المرجع|مرجعي|الفاتورة|فاتورة"
+    r"|بوليصة|البريدي|מעקב|משלוח|הזמנה|הזמנתך|אסמכתא|חשבונית|חבילה|ट्रैकिंग|ऑर्डर|शिपमेंट"
+    r"|पार्सल|संदर्भ|พัสดุ|การจัดส่ง|คำสั่งซื้อ|ติดตาม|เลขอ้างอิง"
 )
+# short labels that are also ordinary words ("no" = not, "no" = in the (pt), "id" in
+# "Apple ID verification code"): they label a number only when written right before it
+_NEG_ABBR = frozenset(
+    "no nr st ste ref id cap tel ext pr apt acct plz vol ave sku box case call".split()
+)
+_LABEL_GAP = re.compile(r"[\s.:#°º-]{0,4}")
+# Universal Postal Union S10 item number (RR123456789DE): a parcel, never a code to type
+_S10 = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
 _UNIT_AFTER = re.compile(
     r"^\s?(?:minutes?|mins?|hours?|hrs?|h|seconds?|secs?|days?|weeks?|months?|years?|yrs?"
     r"|minuten|stunden|std|tagen?|sekunden|minutos?|horas?|días?|dias?|segundos?|heures?"
@@ -143,7 +169,7 @@ _CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₹₩₽]|usd|eur|gbp|chf|r\$|rs\.?
 
 
 def _kw(latin: str, cjk: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W\d_])(?:{latin})(?![^\W\d_])|(?:{cjk})")
+    return re.compile(rf"(?<![^\W\d_])(?:{factor(latin)})(?![^\W\d_])|(?:{factor(cjk)})")
 
 
 _STRONG = _kw(_STRONG_LATIN, _STRONG_CJK)
@@ -392,14 +418,27 @@ class _Near:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.strong_last = _last_kw(_STRONG, text)
-        self.weak_last = _last_kw(_WEAK, text)
-        m = _first_kw(_STRONG, text)
-        self.strong_first = m.group(0) if m else None
         self.label = text.rstrip().endswith(":")
         self._promo: bool | None = None
         self.tail32 = text[-32:]
         self.tail80 = text[-80:]
+
+    # keyword hits, computed when first asked (the scorer skips rules that cannot win)
+    @cached_property
+    def strong_last(self) -> tuple[int, str] | None:
+        """Distance from the end and word of the line's last strong keyword."""
+        return _last_kw(_STRONG, self.text)
+
+    @cached_property
+    def weak_last(self) -> tuple[int, str] | None:
+        """Distance from the end and word of the line's last weak keyword."""
+        return _last_kw(_WEAK, self.text)
+
+    @cached_property
+    def strong_first(self) -> str | None:
+        """The line's first strong keyword."""
+        m = _first_kw(_STRONG, self.text)
+        return m.group(0) if m else None
 
     @property
     def promo(self) -> bool:
@@ -533,13 +572,20 @@ _NOT_CODE_BEFORE = re.compile(
     r"(?<![^\W\d_])(?:error|status|response|exit|return|source|zip|postal|post|area|country"
     r"|dial(?:l?ing)?|calling|product|item|article|qr|bar|sort|bank|swift|bic|tax|promo"
     r"|promotional|discount|coupon|voucher|gift|referral|reward|fehler|status|postleit"
-    r"|gutschein|rabatt|hata|i\u0307?ndirim|kupon|promosyon|felkod|kortings|fout)[\s-]?$"
+    r"|gutschein|rabatt|hata|i\u0307?ndirim|kupon|promosyon|felkod|kortings|fout"
+    r"|tracking|track|shipment|shipping|parcel|package|delivery|order|booking|reservation"
+    r"|reference|sendungs?|paket|takip|kargo|trek|трек|посылки|zásilky|przesyłki)[\s-]?$"
+    r"|(?:追跡|配送|伝票|運送|快递|快遞|物流|跟踪|追踪|追蹤|운송장|배송|추적|ट्रैकिंग|ऑर्डर)[\s-]?$"
 )
 _NOT_CODE_AFTER = re.compile(
     r"[\s-]?(?:sample|review|snippet|base|changes?|repository|repo|of conduct|quality|editor"
     r"|block|examples?|owners|coverage|freeze|style|postal|promo|d'erreur|de error|de erro"
     r"|errore|sconto|de descuento|de desconto|de réduction|promocional|rabatowy|rabatowego"
-    r"|błędu|ошибки|скидки)(?![^\W\d_])"
+    r"|błędu|ошибки|скидки|de suivi|du colis|de seguimiento|de rastreo|del envío|del pedido"
+    r"|di tracciamento|di spedizione|della spedizione|de rastreio|de rastreamento|do pedido"
+    r"|van de zending|śledzenia|przesyłki|zásilky|отслеживания|посылки|відстеження|посилки"
+    r"|de urmărire|theo dõi|vận đơn|pelacakan|التتبع|تتبع|الشحنة|الشحن|البريدي|الخصم"
+    r"|מעקב|משלוח|המשלוח|ติดตาม\w*)(?![^\W\d_])"
 )
 
 
@@ -619,36 +665,42 @@ def _keyword_score(
     if hit:
         d, w = hit
         take(3.3 if d <= 25 else 2.7 if d <= 60 else 1.8, w)
-    hit = _last_kw(_WEAK, before)
-    if hit:
-        d, w = hit
-        take(
-            2.4 if d <= 12 and w.startswith(_CODEISH) else 1.6 if d <= 25 else 1.0,
-            w,
-        )
-    m = _first_kw(_STRONG, after[:60])
-    if m:
-        take(2.8 if m.start() <= 20 else 2.0, m.group(0))
-    m = _first_kw(_WEAK, after[:30])
-    if m:
-        take(1.2, m.group(0))
+    # each rule below is looked at only when its highest score could still win (take()
+    # keeps the first best, so skipping a rule that cannot beat it changes nothing)
+    if best < 2.4:
+        hit = _last_kw(_WEAK, before)
+        if hit:
+            d, w = hit
+            take(
+                2.4 if d <= 12 and w.startswith(_CODEISH) else 1.6 if d <= 25 else 1.0,
+                w,
+            )
+    if best < 2.8:
+        m = _first_kw(_STRONG, after[:60])
+        if m:
+            take(2.8 if m.start() <= 20 else 2.0, m.group(0))
+    if best < 1.2:
+        m = _first_kw(_WEAK, after[:30])
+        if m:
+            take(1.2, m.group(0))
     for k, near in enumerate(prev):
-        if near.strong_last:
+        if best < 2.9 - 0.9 * k and near.strong_last:
             take(2.9 - 0.9 * k, near.strong_last[1])
-        if near.weak_last:
+        if best < 1.5 - 0.6 * k and near.weak_last:
             take(1.5 - 0.6 * k, near.weak_last[1])
     for near in nxt[:1]:
-        if near.strong_first is not None:
+        if best < 1.4 and near.strong_first is not None:
             take(1.4, near.strong_first)
     # "123456 is your Instagram code"
-    m = _IS_YOUR_CODE.match(after)
-    if m:
-        take(3.0, m.group(1))
+    if best < 3.0:
+        m = _IS_YOUR_CODE.match(after)
+        if m:
+            take(3.0, m.group(1))
     # "Use 829 114 to sign in", "Enter 29D4K7 to log in": imperative + action around it
-    if _IMPERATIVE.search(before[-24:]) and _WEAK.search(after[:32]):
+    if best < 2.8 and _IMPERATIVE.search(before[-24:]) and _WEAK.search(after[:32]):
         take(2.8, "enter … to")
     # a label line ("Here is the Steam Guard code you need:") right above the value
-    if prev and not before.strip(_STRIP + "\x00") and prev[0].label:
+    if best < 2.6 and prev and not before.strip(_STRIP + "\x00") and prev[0].label:
         label = prev[0].tail80
         m = _first_kw(_STRONG, label)
         if m is None:
@@ -670,16 +722,21 @@ def _negative(before: str, after: str, prev: list[_Near], first_on_line: bool) -
     window = before[-32:]
     if first_on_line and prev:
         window = prev[0].tail32 + " " + window
-    last = None
     for m in _NEG.finditer(window):
-        last = m
-    if last is not None:
-        between = window[last.end() :]
-        if not re.search(r"[0-9\x00]", between):
+        between = window[m.end() :]
+        if m.group(0) in _NEG_ABBR:
+            labels = _LABEL_GAP.fullmatch(between) is not None
+        else:
+            labels = not re.search(r"[0-9\x00]", between)
+        if labels:
             pen -= 4.5
-    nm = _NEG.search(after[:18])
-    if nm and not re.search(r"[0-9\x00]", after[: nm.start()]):
-        pen -= 2.5
+            break
+    for nm in _NEG.finditer(after[:18]):
+        if re.search(r"[0-9\x00]", after[: nm.start()]):
+            break
+        if nm.group(0) not in _NEG_ABBR:
+            pen -= 2.5
+            break
     return pen
 
 
@@ -688,8 +745,14 @@ _TXN_SUBJECT = re.compile(
     r"(?<![^\W\d_])(?:receipt|invoice|order|shipped|shipping|shipment|delivery|delivered"
     r"|statement|booking|reservation|itinerary|payment|refund|invitation|meeting|webinar"
     r"|rechnung|bestellung|quittung|lieferung|commande|facture|reçu|livraison|pedido"
-    r"|factura|recibo|entrega|fattura|ordine|ricevuta|zamówieni\w*|faktura|sipariş\w*)"
-    r"(?![^\W\d_])|注文|領収書|订单|收据|发票|주문|영수증"
+    r"|factura|recibo|entrega|fattura|ordine|ricevuta|zamówieni\w*|faktura|sipariş\w*"
+    r"|bestelling|factuur|zending|pakket|colis|envío|spedizione|encomenda|przesyłk\w*"
+    r"|objednávk\w*|zásilk\w*|beställning\w*|bestilling\w*|tilaus\w*|rendelés\w*"
+    r"|comand\w*|заказ\w*|посылк\w*|доставк\w*|замовлен\w*|посилк\w*|đơn hàng|pesanan"
+    r"|paket\w*|kargo\w*)"
+    r"(?![^\W\d_])|注文|領収書|订单|訂單|收据|发票|주문|영수증|発送|出荷|配送|发货|發貨|배송"
+    r"|طلبك|طلبيتك|الطلب|شحنة|الشحنة|فاتورة|إيصال|حجزك|הזמנה|הזמנתך|משלוח|חשבונית|ऑर्डर"
+    r"|คำสั่งซื้อ|พัสดุ"
 )
 # "… is confirmed", "has shipped": the subject reports a finished transaction, so a
 # "confirmation code" in the body is a booking reference, not something to type
@@ -698,8 +761,13 @@ _DONE = re.compile(
     r"|bestätigt|versandt|verschickt|zugestellt|eingegangen|confirmée?s?|expédiée?s?"
     r"|livrée?s?|confirmad[ao]s?|enviad[ao]s?|entregad[ao]s?|confermat[ao]|spedit[ao]"
     r"|consegnat[ao]|potwierdzon\w*|wysłan\w*|onaylandı|bevestigd|verzonden"
-    r"|подтвержд[её]н\w*|отправлен\w*|доставлен\w*)(?![^\W\d_])"
-    r"|確定|完了|已确认|已確認|已发货|확정|완료"
+    r"|подтвержд[её]н\w*|отправлен\w*|доставлен\w*|wysłan\w*|odeslán\w*|skickad\w*"
+    r"|levererad\w*|sendt|afsendt|levert|leveret|lähetetty|toimitettu|elküldt\w*"
+    r"|expediat\w*|livrat\w*|kargolandı|gönderildi|teslim edildi|відправлен\w*"
+    r"|доставлен\w*|đã giao|đã gửi|đã xác nhận|dikirim|dikonfirmasi|diterima)(?![^\W\d_])"
+    r"|確定|完了|已确认|已確認|已发货|已發貨|확정|완료|発送しました|出荷しました|배송 ?시작"
+    r"|تم شحن|تم تأكيد|تم توصيل|تم استلام|نُفّذ|נשלח|נשלחה|אושר|אושרה|נמסר|भेज दिया|शिप"
+    r"|ยืนยันแล้ว|จัดส่งแล้ว"
 )
 
 
@@ -847,6 +915,8 @@ def _score_sources(
                     pen -= 3.0
                 if _PROMO_CODE.match(value):
                     pen -= 1.5
+                if _S10.fullmatch(value):
+                    pen -= 4.0
                 if pen:
                     reasons.append("penalised context")
                 score += pen
