@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from waypost.auth.keys import key_guard
@@ -27,6 +29,7 @@ from waypost.db.database import Database, Tx
 from waypost.db.models import Email, Extraction, Inbox, Wait
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
+from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
 from waypost.events.bus import CLOSED, EventBus
@@ -137,20 +140,12 @@ class Waits:
         assist: AssistSpec | None = None,
         tx: Tx | None = None,
     ) -> Wait:
-        """Register a pending wait; joins ``tx`` when given (workflows roll it back together)."""
-        if tx is None:
-            async with self.db.write() as own:
-                return await self.create(
-                    user_id,
-                    inbox_id=inbox_id,
-                    type=type,
-                    timeout_seconds=timeout_seconds,
-                    criteria=criteria,
-                    after=after,
-                    confidence_threshold=confidence_threshold,
-                    assist=assist,
-                    tx=own,
-                )
+        """Register a pending wait; joins ``tx`` when given (workflows roll it back together).
+
+        On its own, the inbox (and credential) are read first and the wait is written with
+        its ``wait.created`` in one fast-path commit: an email that lands in between comes
+        after the reference point, so the wait still sees it.
+        """
         if type not in WAIT_TYPES:
             raise Invalid(f"type must be one of: {', '.join(WAIT_TYPES)}")
         timeout = 120 if timeout_seconds is None else timeout_seconds
@@ -167,51 +162,72 @@ class Waits:
         if assist is not None:
             if self.assistant is None:
                 raise Invalid("model-assisted extraction is not available on this server")
-            await self.assistant.check(tx.s, user_id, assist, type)
             kept["assist"] = assist.as_dict()  # no column of its own: kept with the criteria
+        if tx is not None:
+            wait = await self._new_wait(
+                tx.s, user_id, inbox_id, type, timeout, kept, after, threshold, assist
+            )
+            tx.s.add(wait)
+            await tx.s.flush()
+            await self.events.append_many(tx, [_created_event(wait)])
+            return wait
+        async with self.db.read() as s:
+            wait = await self._new_wait(
+                s, user_id, inbox_id, type, timeout, kept, after, threshold, assist
+            )
+        try:
+            await self.events.commit(
+                [(Wait.__table__, [row_values(wait)])],  # type: ignore[list-item]
+                [_created_event(wait)],
+            )
+        except (IntegrityError, sqlite3.IntegrityError):  # the inbox was deleted meanwhile
+            raise NotFound.of("inbox") from None
+        return wait  # the engine arms it when wait.created comes back over the bus
+
+    async def _new_wait(
+        self,
+        s: AsyncSession,
+        user_id: str,
+        inbox_id: str,
+        type: str,
+        seconds: int,
+        criteria: dict[str, Any],
+        after: str | datetime | None,
+        threshold: float,
+        assist: AssistSpec | None,
+    ) -> Wait:
+        """The wait's row, once its inbox (and credential) are known to be the caller's."""
+        if assist is not None:
+            assert self.assistant is not None
+            await self.assistant.check(s, user_id, assist, type)
         inbox = (
-            await tx.s.execute(select(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id))
+            await s.execute(select(Inbox).where(Inbox.id == inbox_id, Inbox.user_id == user_id))
         ).scalar_one_or_none()
         if inbox is None:
             raise NotFound.of("inbox")
-        after_time, after_email_id = await self._reference_point(tx, inbox, after)
+        after_time, after_email_id = await self._reference_point(s, inbox, after)
         now = utcnow()
-        wait = Wait(
+        return Wait(
             id=new_id("wait"),
             user_id=user_id,
             inbox_id=inbox.id,
             session_id=inbox.session_id,
             type=type,
             status="pending",
-            criteria=kept,
+            criteria=criteria,
             after_time=after_time,
             after_email_id=after_email_id,
             confidence_threshold=threshold,
-            timeout_seconds=timeout,
+            timeout_seconds=seconds,
             created_at=now,
-            deadline=now + timedelta(seconds=timeout),
+            deadline=now + timedelta(seconds=seconds),
+            completed_at=None,
+            email_id=None,
+            result=None,
         )
-        tx.s.add(wait)
-        await tx.s.flush()
-        await self.events.append(
-            tx,
-            user_id=user_id,
-            type="wait.created",
-            session_id=wait.session_id,
-            channels=(wait_channel(wait.id), WAITS_CHANNEL),
-            data={
-                "wait_id": wait.id,
-                "inbox_id": inbox.id,
-                "wait_type": type,
-                "timeout_seconds": timeout,
-                "criteria": wait.criteria,
-                "expires_at": wait.deadline.isoformat(),
-            },
-        )
-        return wait  # the engine arms it when wait.created comes back over the bus
 
     async def _reference_point(
-        self, tx: Tx, inbox: Inbox, after: str | datetime | None
+        self, s: AsyncSession, inbox: Inbox, after: str | datetime | None
     ) -> tuple[datetime, str | None]:
         if after is None:
             return inbox.created_at, None
@@ -219,9 +235,7 @@ class Waits:
             return after, None
         if after.startswith("eml_"):
             email = (
-                await tx.s.execute(
-                    select(Email).where(Email.id == after, Email.inbox_id == inbox.id)
-                )
+                await s.execute(select(Email).where(Email.id == after, Email.inbox_id == inbox.id))
             ).scalar_one_or_none()
             if email is None:
                 raise NotFound.of("email")
@@ -564,3 +578,21 @@ class Waits:
 def _log_failure(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("wait task failed", exc_info=task.exception())
+
+
+def _created_event(wait: Wait) -> NewEvent:
+    """``wait.created``: on the session's timeline, the wait's channel and the engine's."""
+    return NewEvent(
+        user_id=wait.user_id,
+        type="wait.created",
+        session_id=wait.session_id,
+        channels=(wait_channel(wait.id), WAITS_CHANNEL),
+        data={
+            "wait_id": wait.id,
+            "inbox_id": wait.inbox_id,
+            "wait_type": wait.type,
+            "timeout_seconds": wait.timeout_seconds,
+            "criteria": wait.criteria,
+            "expires_at": wait.deadline.isoformat(),
+        },
+    )
