@@ -7,7 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select, union_all
 
 from waypost.db.database import Database, Tx
 from waypost.db.models import (
@@ -185,46 +185,31 @@ class SessionService:
         return row
 
     async def detail(self, user_id: str, session_id: str) -> SessionDetail:
-        """A session with its inbox, wait and extraction ids and counts."""
-        row = await self.get(user_id, session_id)
+        """A session with its inbox, wait and extraction ids and counts (two statements)."""
+        belongings = union_all(
+            select(literal("inbox").label("kind"), Inbox.id.label("value")).where(
+                Inbox.session_id == session_id
+            ),
+            select(literal("wait"), Wait.id).where(Wait.session_id == session_id),
+            select(literal("extraction"), Extraction.id).where(
+                Extraction.session_id == session_id
+            ),
+            select(literal("emails"), cast(func.count(), String))
+            .select_from(Email)
+            .join(Inbox, Inbox.id == Email.inbox_id)
+            .where(Inbox.session_id == session_id),
+        )
         async with self.db.read() as s:
-            inboxes = list(
-                (
-                    await s.execute(
-                        select(Inbox.id).where(Inbox.session_id == session_id).order_by(Inbox.id)
-                    )
-                ).scalars()
-            )
-            waits = list(
-                (
-                    await s.execute(
-                        select(Wait.id).where(Wait.session_id == session_id).order_by(Wait.id)
-                    )
-                ).scalars()
-            )
-            extractions = list(
-                (
-                    await s.execute(
-                        select(Extraction.id)
-                        .where(Extraction.session_id == session_id)
-                        .order_by(Extraction.id)
-                    )
-                ).scalars()
-            )
-            email_count = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(Email)
-                    .join(Inbox, Inbox.id == Email.inbox_id)
-                    .where(Inbox.session_id == session_id)
-                )
-            ).scalar_one()
+            row = await get_owned(s, SessionRow, session_id, user_id, "session")
+            found: dict[str, list[str]] = {"inbox": [], "wait": [], "extraction": [], "emails": []}
+            for kind, value in (await s.execute(belongings)).all():
+                found[kind].append(value)
         return SessionDetail(
             row=row,
-            inboxes=inboxes,
-            waits=waits,
-            extractions=extractions,
-            email_count=int(email_count),
+            inboxes=sorted(found["inbox"]),
+            waits=sorted(found["wait"]),
+            extractions=sorted(found["extraction"]),
+            email_count=int(found["emails"][0]) if found["emails"] else 0,
             event_count=row.last_seq,
         )
 
