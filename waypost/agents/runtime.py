@@ -53,7 +53,8 @@ from waypost.events.bus import CLOSED, EventBus
 from waypost.events.log import EventLog, NewEvent, SessionChanged
 from waypost.ids import new_id
 from waypost.replay.playback import Playback
-from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, tool_specs, truncate
+from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, truncate
+from waypost.sandbox.tools import SANDBOX_TOOL_SPECS
 from waypost.sandbox.workspace import WorkspacePool
 from waypost.sessions.service import SessionLinks, SessionService
 
@@ -228,7 +229,18 @@ class Conversations:
             # the row read above is the run's starting state only if no run was ending
             # then (the claim below succeeds only once that one has written its last state)
             fresh = session if session.run_status == "idle" else None
-            run = Run(self, user_id, session_id, agent, workspace, session=fresh, playback=playback)
+            # only `session.created` on its timeline: no message before this one
+            first = [Message(role="user", content=content)] if session.last_seq == 1 else None
+            run = Run(
+                self,
+                user_id,
+                session_id,
+                agent,
+                workspace,
+                session=fresh,
+                history=first if fresh is not None else None,
+                playback=playback,
+            )
             await self._claim(session_id, user_id, content)
         except BaseException:
             self.workspaces.release(workspace)
@@ -675,7 +687,7 @@ class Run:
     def _available(self) -> list[dict[str, Any]]:
         """Every tool this agent may have (its ``tools`` list applied), before groups."""
         allowed = set(self.agent.tools) if self.agent.tools is not None else None
-        specs = [*tool_specs(), *MAIL_TOOL_SPECS, *TASK_TOOL_SPECS]
+        specs = [*SANDBOX_TOOL_SPECS, *MAIL_TOOL_SPECS, *TASK_TOOL_SPECS]
         if self.team is not None:
             specs.append(delegate_spec(self.team, self.team_agents))
         return [s for s in specs if allowed is None or s["name"] in allowed]

@@ -124,6 +124,10 @@ def tool_specs() -> list[dict[str, Any]]:
     return copy.deepcopy(_SPECS)
 
 
+# the same, shared and never to be changed (the agent loop reads them every turn)
+SANDBOX_TOOL_SPECS: tuple[dict[str, Any], ...] = tuple(copy.deepcopy(_SPECS))
+
+
 _BY_NAME = {spec["name"]: spec for spec in _SPECS}
 
 
