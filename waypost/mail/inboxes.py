@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,9 +20,10 @@ from waypost.db.models import Inbox
 from waypost.db.models import Session as SessionRow
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
+from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
-from waypost.events.log import EventLog
+from waypost.events.log import EventLog, NewEvent, SessionChanged
 from waypost.ids import new_id
 
 LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$")
@@ -84,6 +86,8 @@ class InboxService:
         tx: Tx | None = None,
     ) -> Inbox:
         """A new inbox; joins ``tx`` when given so a workflow can roll it back."""
+        if tx is None and not username:
+            return await self._create_random(user_id, domain, ttl_seconds, session_id, metadata)
         if tx is None:
             try:
                 async with self.db.write() as own:
@@ -98,12 +102,7 @@ class InboxService:
                     )
             except IntegrityError as exc:
                 raise Conflict("Address already taken", code="inbox_exists") from exc
-        domain_name = (domain or self.settings.domain).strip().lower()
-        if domain_name not in self.settings.domains:
-            raise Invalid(f"domain must be one of: {', '.join(self.settings.domains)}")
-        ttl = self.settings.default_inbox_ttl_seconds if ttl_seconds is None else ttl_seconds
-        if not 1 <= ttl <= MAX_TTL_SECONDS:
-            raise Invalid(f"ttl_seconds must be between 1 and {MAX_TTL_SECONDS}")
+        domain_name, ttl = self._domain_and_ttl(domain, ttl_seconds)
         if session_id is not None:
             await self._require_active_session(tx, user_id, session_id)
         local = normalise_local_part(username) if username else random_local_part()
@@ -144,18 +143,78 @@ class InboxService:
         )
         return inbox
 
-    async def _require_active_session(self, tx: Tx, user_id: str, session_id: str) -> None:
-        status = (
-            await tx.s.execute(
-                select(SessionRow.status).where(
-                    SessionRow.id == session_id, SessionRow.user_id == user_id
+    async def _create_random(
+        self,
+        user_id: str,
+        domain: str | None,
+        ttl_seconds: int | None,
+        session_id: str | None,
+        metadata: dict[str, Any] | None,
+    ) -> Inbox:
+        """An inbox at a random address, with its ``inbox.created``: one fast-path commit,
+        guarded by the session (if any) still being active."""
+        domain_name, ttl = self._domain_and_ttl(domain, ttl_seconds)
+        if session_id is not None:
+            async with self.db.read() as s:
+                _check_session(
+                    (
+                        await s.execute(
+                            select(SessionRow.status).where(
+                                SessionRow.id == session_id, SessionRow.user_id == user_id
+                            )
+                        )
+                    ).scalar_one_or_none()
                 )
+        now = utcnow()
+        address = f"{random_local_part()}@{domain_name}"
+        inbox = Inbox(
+            id=new_id("inb"),
+            user_id=user_id,
+            session_id=session_id,
+            address=address,
+            meta=metadata or {},
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+        created = NewEvent(
+            user_id=user_id,
+            type="inbox.created",
+            session_id=session_id,
+            data={"inbox_id": inbox.id, "email_address": address},
+        )
+        try:
+            await self.log.commit(
+                [(Inbox.__table__, [row_values(inbox)])],  # type: ignore[list-item]
+                [created],
+                guards={session_id: {"status": "active"}} if session_id else None,
             )
-        ).scalar_one_or_none()
-        if status is None:
-            raise NotFound.of("session")
-        if status != "active":
-            raise Conflict(f"Session is {status}", code="session_not_active")
+        except SessionChanged:
+            raise Conflict("Session is no longer active", code="session_not_active") from None
+        except (IntegrityError, sqlite3.IntegrityError) as exc:  # ~72 random bits: a repeat
+            raise Conflict("Address already taken", code="inbox_exists") from exc
+        recipient = Recipient(inbox.id, user_id, session_id, address, inbox.expires_at)
+        self._recipients[address] = (recipient, time.monotonic())  # the next RCPT reads nothing
+        return inbox
+
+    def _domain_and_ttl(self, domain: str | None, ttl_seconds: int | None) -> tuple[str, int]:
+        domain_name = (domain or self.settings.domain).strip().lower()
+        if domain_name not in self.settings.domains:
+            raise Invalid(f"domain must be one of: {', '.join(self.settings.domains)}")
+        ttl = self.settings.default_inbox_ttl_seconds if ttl_seconds is None else ttl_seconds
+        if not 1 <= ttl <= MAX_TTL_SECONDS:
+            raise Invalid(f"ttl_seconds must be between 1 and {MAX_TTL_SECONDS}")
+        return domain_name, ttl
+
+    async def _require_active_session(self, tx: Tx, user_id: str, session_id: str) -> None:
+        _check_session(
+            (
+                await tx.s.execute(
+                    select(SessionRow.status).where(
+                        SessionRow.id == session_id, SessionRow.user_id == user_id
+                    )
+                )
+            ).scalar_one_or_none()
+        )
 
     async def get(self, user_id: str, inbox_id: str) -> Inbox:
         """One of the user's inboxes, or inbox_not_found."""
@@ -230,3 +289,11 @@ class InboxService:
         async with self.db.write() as tx:
             result = await tx.s.execute(delete(Inbox).where(Inbox.expires_at <= (now or utcnow())))
             return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _check_session(status: str | None) -> None:
+    """404 for a session that is not the caller's, 409 for one that has ended."""
+    if status is None:
+        raise NotFound.of("session")
+    if status != "active":
+        raise Conflict(f"Session is {status}", code="session_not_active")
