@@ -8,9 +8,39 @@ import html
 import json
 import re
 import zlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ._limits import MAX_DECODED_BYTES
+
+
+class Caseless:
+    """A case-insensitive pattern of ASCII text, asked only whether it matches.
+
+    On an ASCII string, ignoring case is comparing lower case: the pattern compiled
+    without ``re.IGNORECASE`` on ``s.lower()`` gives the same answer, and ``re`` can then
+    skip to the characters a match starts with instead of trying each position.
+    Other strings go to the ``re.IGNORECASE`` pattern.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        if not pattern.isascii() or pattern != pattern.lower():
+            raise ValueError("an ASCII pattern in lower case")
+        self.pattern = re.compile(pattern, re.IGNORECASE)
+        self._lower = re.compile(pattern)
+
+    def search(self, s: str) -> bool:
+        """Whether the pattern occurs in ``s``."""
+        if s.isascii():
+            return self._lower.search(s.lower()) is not None
+        return self.pattern.search(s) is not None
+
+    def match(self, s: str) -> bool:
+        """Whether the pattern matches at the start of ``s``."""
+        if s.isascii():
+            return self._lower.match(s.lower()) is not None
+        return self.pattern.match(s) is not None
+
 
 _ENTITY = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
@@ -74,6 +104,8 @@ _TRACKER_HOSTS = (
     "mkt",
     "marketo",
 )
+# one of _TRACKER_HOSTS anywhere in the host name
+_TRACKER_HOST_PART = re.compile("|".join(map(re.escape, _TRACKER_HOSTS)))
 _TRACKER_LABELS = frozenset(
     {
         "click",
@@ -109,10 +141,9 @@ _TRACKER_LABELS = frozenset(
         "sg",
     }
 )
-_TRACKER_PATH = re.compile(
+_TRACKER_PATH = Caseless(
     r"^/(?:url|redirect|redir|r|ls/click|track/click|wf/click|c|click|l|out|away|link|cl0|l0"
-    r"|e2t|ctc|t|tracking|ss/c|mpss|api/v\d+/click)(?:/|$)",
-    re.IGNORECASE,
+    r"|e2t|ctc|t|tracking|ss/c|mpss|api/v\d+/click)(?:/|$)"
 )
 _TARGET_PARAMS = (
     "url",
@@ -144,10 +175,9 @@ _TARGET_PARAMS = (
 _STRONG_TARGET_PARAMS = frozenset(
     {"url", "u", "q", "target", "dest", "destination", "link", "goto", "redirect", "l", "href"}
 )
-_VERIFY_PATH = re.compile(
+_VERIFY_PATH = Caseless(
     r"verif|confirm|activat|validat|magic|login|log-in|signin|sign-in|sign_in|auth|reset"
-    r"|password|invit|accept|token|otp|callback|register|passwordless|action",
-    re.IGNORECASE,
+    r"|password|invit|accept|token|otp|callback|register|passwordless|action"
 )
 _URLDEFENSE = re.compile(r"/__(https?://.+?)__;")
 _B64 = re.compile(r"^[A-Za-z0-9_\-+/]{12,}={0,2}$")
@@ -225,6 +255,13 @@ def _as_url(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def query_pairs(query: str) -> tuple[tuple[str, str], ...]:
+    """``parse_qsl(query, keep_blank_values=True)``, kept for the few queries of one mail
+    (the unwrapper and the scorer both read a link's query)."""
+    return tuple(parse_qsl(query, keep_blank_values=True))
+
+
 def is_tracker_host(host: str) -> bool:
     """True for hosts whose first label looks like a click-tracking subdomain."""
     host = host.lower()
@@ -240,12 +277,12 @@ def _unwrap_once(url: str) -> str | None:
     except ValueError:
         return None
     host = (parts.hostname or "").lower()
-    known = any(t in host for t in _TRACKER_HOSTS) or (
+    known = _TRACKER_HOST_PART.search(host) is not None or (
         ".google." in "." + host and parts.path == "/url"
     )
     label_based = is_tracker_host(host)
-    tracker_path = bool(_TRACKER_PATH.match(parts.path))
-    outer_verify = bool(_VERIFY_PATH.search(parts.path))
+    tracker_path = _TRACKER_PATH.match(parts.path)
+    outer_verify = _VERIFY_PATH.search(parts.path)
     tracker = known or tracker_path or (label_based and not outer_verify)
     if "urldefense" in host:
         # no start after the last "__;" can match: bound the lazy scan to that prefix
@@ -257,7 +294,7 @@ def _unwrap_once(url: str) -> str | None:
         target = unquote(m.group(1))
         if "://" in target:
             return target
-    params = parse_qsl(parts.query, keep_blank_values=True)
+    params = query_pairs(parts.query)
     long_values: dict[str, int] = {}  # per key, values of 16+ characters
     for name, value in params:
         if len(value) >= 16:

@@ -22,7 +22,10 @@ def _header(msg: Message, name: str) -> str:
     if raw is None:
         return ""
     try:
-        value = str(make_header(decode_header(str(raw))))
+        value = str(raw)
+        if not value.isascii() or "=?" in value:
+            # (plain ASCII without an encoded word decodes to itself)
+            value = str(make_header(decode_header(value)))
     except Exception:
         try:
             value = str(policy.default.header_factory(name, str(raw)))

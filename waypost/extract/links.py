@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from ._limits import MAX_LINKS, MAX_SUBJECT_CHARS, MAX_URL_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
-from ._text import factor, normalize, parse_html, plain_text
-from ._url import unwrap
+from ._text import factor, first_chars, normalize, parse_html, plain_text
+from ._url import Caseless, query_pairs, unwrap
 from .applinks import app_scheme, app_urls
 from .confidence import confidences
 from .otp import finished_transaction, meeting_text
@@ -55,7 +55,8 @@ _NEG_WORDS = (
     r"|退订|取消订阅|수신 ?거부|プライバシー|隐私|개인정보"
 )
 _TEXT_ACTION = re.compile(
-    rf"(?<![^\W\d_])(?:{factor(_ACTION)})(?![^\W\d_])|(?:{factor(_ACTION_CJK)})",
+    rf"(?<![^\W\d_]){first_chars(_ACTION)}(?:{factor(_ACTION)})(?![^\W\d_])"
+    rf"|{first_chars(_ACTION_CJK)}(?:{factor(_ACTION_CJK)})",
     re.IGNORECASE,
 )
 _CONTENT_ANCHOR = re.compile(
@@ -63,22 +64,24 @@ _CONTENT_ANCHOR = re.compile(
     r"|lire|ver|leer|vedi|leggi)(?![^\W\d_])(?!.*(?:https?://|www\.))",
     re.IGNORECASE,
 )
-_TEXT_NEG = re.compile(rf"(?<![^\W\d_])(?:{factor(_NEG_WORDS)})(?![^\W\d_])", re.IGNORECASE)
-_URL_ACTION = re.compile(
+_TEXT_NEG = re.compile(
+    rf"(?<![^\W\d_]){first_chars(_NEG_WORDS)}(?:{factor(_NEG_WORDS)})(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# URL patterns: case-insensitive, asked whether they occur (see Caseless)
+_URL_ACTION = Caseless(
     r"verif|confirm|activat|validat|magic|login|log-in|signin|sign-in|sign_in|/auth|auth/"
     r"|reset|password|passwd|invit|accept|token|otp|action|callback|onboard|register"
     r"|passwordless|one-?time|approve|claim|redeem|session|email-?link|welcome|join"
     r"|potwierdz|dogrula|onayla|bevestig|bekraft|bekreft|vahvist|overit|aktiv|bestaetig"
     r"|bestatig|weryfik|confirma|verifica|ativa|herstel|wachtwoord|passwort|contrasena"
-    r"|senha|haslo|parola|salasana|losenord|adgangskode|passord|heslo|jelszo|sifre",
-    re.IGNORECASE,
+    r"|senha|haslo|parola|salasana|losenord|adgangskode|passord|heslo|jelszo|sifre"
 )
-_URL_NEG = re.compile(
+_URL_NEG = Caseless(
     r"unsubscribe|opt-?out|optout|preferences|subscription|privacy|terms|legal|/policy"
     r"|/help|support|/faq|/contact|/about|/blog|careers|/jobs|/press|/status|/docs|forum"
     r"|feedback|survey|webversion|web-version|view-?online|view-?in-?browser|notme|not-you"
-    r"|report|secure-?account|/cancel|/decline|abuse|/download|/settings|/notifications",
-    re.IGNORECASE,
+    r"|report|secure-?account|/cancel|/decline|abuse|/download|/settings|/notifications"
 )
 _SOCIAL = (
     "facebook.com",
@@ -102,7 +105,9 @@ _SOCIAL = (
     "line.me",
     "vk.com",
 )
-_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|css|js)(?:$|\?)", re.IGNORECASE)
+# a host that is one of _SOCIAL or a subdomain of one
+_SOCIAL_HOST = re.compile(r"(?:^|\.)(?:" + "|".join(map(re.escape, _SOCIAL)) + r")\Z")
+_IMAGE = Caseless(r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|css|js)(?:$|\?)")
 _TEXT_URL = re.compile(r"https?://[!-~]+", re.IGNORECASE)
 _MD_LABEL = re.compile(r"\[([^\]]{1,80})\]\($")
 
@@ -245,7 +250,7 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
         s -= 4.0
         why.append("footer-like URL")
     # a social network's own mail (VK, LinkedIn, Reddit…) links to its own site
-    social = bool(host) and any(host == d or host.endswith("." + d) for d in _SOCIAL)
+    social = bool(host) and _SOCIAL_HOST.search(host) is not None
     if _IMAGE.search(parts.path):
         s -= 5.0
         why.append("image/static file")
@@ -254,7 +259,7 @@ def _score(link: _Link, subject_action: bool, sender_site: str = "") -> None:
         any(
             _tokenish(v, k.lower())
             for query in (parts.query, frag_query)
-            for k, v in parse_qsl(query, keep_blank_values=True)
+            for k, v in query_pairs(query)
         )
         or any(_tokenish(seg) for seg in parts.path.split("/"))
         or any(_tokenish(seg) for seg in frag_path.split("/"))

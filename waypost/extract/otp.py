@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any
 
 from ._limits import MAX_CANDIDATES, MAX_SUBJECT_CHARS, Work
 from ._model import Candidate, Extraction, MailContent
-from ._text import factor, normalize, parse_html, plain_text, split_lines
+from ._text import factor, first_chars, normalize, parse_html, plain_text, split_lines
 from .confidence import confidences
 from .quoted import Quoted, quoted_ranges, subject_is_forward, subject_is_reply
 
@@ -169,7 +170,12 @@ _CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₹₩₽]|usd|eur|gbp|chf|r\$|rs\.?
 
 
 def _kw(latin: str, cjk: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W\d_])(?:{factor(latin)})(?![^\W\d_])|(?:{factor(cjk)})")
+    # each half behind a lookahead on its possible first characters: a position that
+    # starts no keyword fails on one character class, not on every first-character group
+    return re.compile(
+        rf"(?<![^\W\d_]){first_chars(latin)}(?:{factor(latin)})(?![^\W\d_])"
+        rf"|{first_chars(cjk)}(?:{factor(cjk)})"
+    )
 
 
 _STRONG = _kw(_STRONG_LATIN, _STRONG_CJK)
@@ -184,8 +190,19 @@ _DOMAINS = re.compile(
     r"|dev|example|localhost)\b(?:/\S*)?",
     re.IGNORECASE,
 )
+# Every alternative starts with a digit, a currency sign, "+", "(", "№", "n°"-like,
+# "v" + digit or a hex group before ":" (IPv6): the lookahead says so first, so that
+# the other positions of a line fail at once instead of in each of the alternatives
+_MASK_START = r"(?=[\d$€£¥₹₩₽+(№]|n[°ºor]|v\d|[a-f][0-9a-f]{0,3}:)"
+# the part every _DOMAINS match contains: without it, no word of the line is tried
+_TLD = re.compile(
+    r"\.(?:com|net|org|io|co|de|fr|es|it|jp|cn|kr|ru|uk|app|dev|example|localhost)\b",
+    re.IGNORECASE,
+)
 _MASKS = re.compile(
-    "|".join(
+    _MASK_START
+    + "(?:"
+    + "|".join(
         [
             r"\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?",
             r"(?<![\w:])[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){3,7}(?![\w:])",
@@ -207,7 +224,8 @@ _MASKS = re.compile(
             r"(?<![^\W\d_])(?:№|n°|nº|no\.|nr\.)\s?\d+",
             r"(?<![\w.])[vV]\d+(?:\.\d+)+",
         ]
-    ),
+    )
+    + ")",
     re.IGNORECASE,
 )
 _MASK_CHAR = "\x00"
@@ -244,17 +262,31 @@ def _mask(line: str) -> str:
         line = _URLS.sub(_blank, line)
     if "@" in line:
         line = _EMAILS.sub(_blank, line)
-    if "." in line:
+    if "." in line and _TLD.search(line):
         line = _DOMAINS.sub(_blank, line)
-    if any(c.isdigit() for c in line):
+    if _has_digit(line):
         line = _MASKS.sub(_blank_masks, line)
     return line
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _has_digit(s: str) -> bool:
+    """``any(c.isdigit() for c in s)``, without a Python step per character."""
+    if s.isascii():
+        return _ASCII_DIGIT.search(s) is not None
+    return any(map(str.isdigit, s))
+
+
 # --------------------------------------------------------------------------- candidates
-_TOKEN = re.compile(r"[0-9A-Za-z]+")
+# tokens (maximal runs of ASCII letters and digits) that can be or join a code:
+# those with a digit, and all-capital ones. A word with a lower-case letter and no
+# digit has no shape and never joins a group; left out, it still ends a group (the
+# separator around it is then no blank or dash)
+_CODE_TOKEN = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]*+[0-9][0-9A-Za-z]*+|[A-Z]++(?![0-9a-z]))")
 _STRIP = " \t\"'“”‘’«»*_:.,!()[]{}<>|=-–—"
-_STRIP_SET = frozenset(_STRIP + "\n\t")
+_LAYOUT_RUN = re.compile("[" + re.escape(_STRIP + "\n\t") + "]+")
 _UPPER_WORDS = frozenset(
     "CODE CODES HELLO VERIFY EMAIL LOGIN SIGNIN IMPORTANT NOTE WARNING HELP TEAM THANKS "
     "THANK YOUR ACCOUNT PASSWORD RESET CONFIRM WELCOME SECURITY ALERT NOTICE ENTER HERE "
@@ -336,14 +368,22 @@ def _valid_group(parts: list[str], seps: list[str]) -> bool:
 
 def _spans(masked: str) -> list[tuple[int, int, list[str]]]:
     """Token groups (start, end, parts) from a masked line."""
-    toks = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(masked)]
+    toks = [(m.start(), m.end(), m.group(0)) for m in _CODE_TOKEN.finditer(masked)]
     out: list[tuple[int, int, list[str]]] = []
     i = 0
     n = len(toks)
     while i < n:
-        tok = toks[i][2]
-        if len(tok) > 5 or not (tok.isdigit() or tok.isupper()):
-            out.append((toks[i][0], toks[i][1], [tok]))
+        start, end, tok = toks[i]
+        # a group starts with a short number or capitals and goes on over separators
+        # of at most 3 blanks / dashes; a token glued to the next is alone
+        if (
+            len(tok) > 5
+            or not (tok.isdigit() or tok.isupper())
+            or i + 1 == n
+            or toks[i + 1][0] - end > 3
+            or toks[i + 1][0] == end
+        ):
+            out.append((start, end, [tok]))
             i += 1
             continue
         best = -1
@@ -358,10 +398,10 @@ def _spans(masked: str) -> list[tuple[int, int, list[str]]]:
             if _valid_group([t[2] for t in toks[i : j + 1]], seps):
                 best = j
         if best > i:
-            out.append((toks[i][0], toks[best][1], [t[2] for t in toks[i : best + 1]]))
+            out.append((start, toks[best][1], [t[2] for t in toks[i : best + 1]]))
             i = best + 1
         else:
-            out.append((toks[i][0], toks[i][1], [toks[i][2]]))
+            out.append((start, end, [tok]))
             i += 1
     return out
 
@@ -380,8 +420,7 @@ def _shape(value: str, parts: list[str]) -> tuple[str, float] | None:
         return f"{n} digits", bonus + (0.2 if grouped else 0.0)
     if not value.isascii() or not value.isalnum() or not 4 <= len(value) <= 20:
         return None
-    has_digit = any(c.isdigit() for c in value)
-    letters = [c for c in value if c.isalpha()]
+    has_digit = not value.isalpha()  # ASCII letters and digits only, from here
     if grouped and not has_digit:
         # "EKHOE-DIOBD", "ABC-DEF": equal groups of capitals read as one code
         if len({len(p) for p in parts}) == 1 and len(parts[0]) >= 3 and len(value) >= 6:
@@ -395,7 +434,7 @@ def _shape(value: str, parts: list[str]) -> tuple[str, float] | None:
             return "alphanumeric", 0.0  # equal dashed groups with a digit (_valid_group)
         digits = sum(c.isdigit() for c in value)
         upper = sum(c.isupper() for c in value)
-        if digits < 2 or len(letters) < 2 or upper < 2:
+        if digits < 2 or len(value) - digits < 2 or upper < 2:
             return None
         if all(c in _HEX for c in value) and not value.isupper():
             return None
@@ -405,12 +444,31 @@ def _shape(value: str, parts: list[str]) -> tuple[str, float] | None:
             return "alphanumeric", 0.0
         return None
     if value.isupper() and value not in _UPPER_WORDS and len(value) >= 5:
+        letters = [c for c in value if c.isalpha()]
         vowels = sum(c in _VOWELS for c in letters) / len(letters)
         return "letters", (-1.0 if vowels < 0.3 else -2.5)
     return None
 
 
-_MAYBE = re.compile(r"[0-9]|[A-Z]{4}")
+class _once:
+    """``functools.cached_property`` without its lock (Python 3.11 takes one per first
+    access): computed on first access, then read from the instance like an attribute."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj: Any, cls: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
+# a digit or four capitals (only asked whether there is one): written to start with a
+# character class, so that ``re`` skips to the digits and capitals of a line
+_MAYBE = re.compile(r"[0-9A-Z](?:(?<=[0-9])|[A-Z]{3})")
 
 
 class _Near:
@@ -424,17 +482,17 @@ class _Near:
         self.tail80 = text[-80:]
 
     # keyword hits, computed when first asked (the scorer skips rules that cannot win)
-    @cached_property
+    @_once
     def strong_last(self) -> tuple[int, str] | None:
         """Distance from the end and word of the line's last strong keyword."""
         return _last_kw(_STRONG, self.text)
 
-    @cached_property
+    @_once
     def weak_last(self) -> tuple[int, str] | None:
         """Distance from the end and word of the line's last weak keyword."""
         return _last_kw(_WEAK, self.text)
 
-    @cached_property
+    @_once
     def strong_first(self) -> str | None:
         """The line's first strong keyword."""
         m = _first_kw(_STRONG, self.text)
@@ -449,32 +507,53 @@ class _Near:
 
 
 class _Line:
-    """Per-line facts shared by every candidate on it (each line is scanned once)."""
+    """Per-line facts shared by every candidate on it (each computed once, when needed)."""
 
     def __init__(self, masked: str) -> None:
         self.masked = masked
         self.low = masked.lower()
-        self.promo = _PROMO.search(self.low) is not None
-        self.copyright = "©" in self.low or "copyright" in self.low or "(c)" in self.low
-        # end of the last character that is not layout punctuation: a candidate ending
-        # at or after it ends the line; same for plain whitespace (subject rule)
-        self.content_end = len(self.low.rstrip(_STRIP + "\x00"))
-        self.text_end = len(self.low.rstrip())
-        # tab-separated cells: (start, end, stripped text, stripped text without " " "-")
-        self.cell_ends: list[int] = []
-        self.cells: list[tuple[int, str, str]] = []
+
+    @_once
+    def promo(self) -> bool:
+        """Coupon / discount vocabulary on the line."""
+        return _PROMO.search(self.low) is not None
+
+    @_once
+    def copyright(self) -> bool:
+        """A copyright notice on the line."""
+        low = self.low
+        return "©" in low or "copyright" in low or "(c)" in low
+
+    @_once
+    def content_end(self) -> int:
+        """End of the last character that is not layout punctuation: a candidate ending
+        at or after it ends the line."""
+        return len(self.low.rstrip(_STRIP + "\x00"))
+
+    @_once
+    def text_end(self) -> int:
+        """End of the last character that is not whitespace (subject rule)."""
+        return len(self.low.rstrip())
+
+    @_once
+    def _cells(self) -> tuple[list[int], list[tuple[int, str, str]]]:
+        # tab-separated cells: ends, and (start, stripped text, without " " "-")
+        cell_ends: list[int] = []
+        cells: list[tuple[int, str, str]] = []
         pos = 0
-        for seg in masked.split("\t"):
+        for seg in self.masked.split("\t"):
             stripped = seg.strip(_STRIP + "\x00")
-            self.cell_ends.append(pos + len(seg))
-            self.cells.append((pos, stripped, stripped.replace(" ", "").replace("-", "")))
+            cell_ends.append(pos + len(seg))
+            cells.append((pos, stripped, stripped.replace(" ", "").replace("-", "")))
             pos += len(seg) + 1
+        return cell_ends, cells
 
     def cell(self, start: int) -> tuple[str, str]:
         """The cell holding offset ``start`` (the first one whose span includes it)."""
-        k = bisect_left(self.cell_ends, start)
-        if k < len(self.cells) and self.cells[k][0] <= start:
-            return self.cells[k][1], self.cells[k][2]
+        cell_ends, cells = self._cells
+        k = bisect_left(cell_ends, start)
+        if k < len(cells) and cells[k][0] <= start:
+            return cells[k][1], cells[k][2]
         return "", ""
 
 
@@ -494,14 +573,25 @@ class _Emphasis:
                     r = max(r, ee)
                 ends.append(r)
             self.reach.append((v, ends))
-        # spans whose text, stripped of layout characters, is exactly [a, b)
-        keep = [i for i, ch in enumerate(text) if ch not in _STRIP_SET]
+        # spans whose text, stripped of layout characters, is exactly [a, b): a span
+        # start inside a run of layout characters moves to the run's end, a span end
+        # inside one to the run's start (one pass over the runs, not the characters)
         self.exact: set[tuple[int, int]] = set()
-        for es, ee, _ in spans:
-            i = bisect_left(keep, es)
-            j = bisect_left(keep, ee) - 1
-            if i <= j:
-                self.exact.add((keep[i], keep[j] + 1))
+        if spans:
+            runs = [(m.start(), m.end()) for m in _LAYOUT_RUN.finditer(text)]
+            run_starts = [rs for rs, _ in runs]
+            n = len(text)
+            for es, ee, _ in spans:
+                first = es
+                k = bisect_right(run_starts, es) - 1
+                if k >= 0 and es < runs[k][1]:
+                    first = runs[k][1]
+                last = min(ee, n)  # end of the last kept character
+                k = bisect_right(run_starts, last - 1) - 1
+                if k >= 0 and last - 1 < runs[k][1]:
+                    last = runs[k][0]
+                if first < last:
+                    self.exact.add((first, last))
 
     def level(self, a: int, b: int) -> tuple[int, bool]:
         """Highest level of the spans containing [a, b), and whether one is exactly it."""
@@ -514,38 +604,50 @@ class _Emphasis:
         return 0, False
 
 
+@dataclass
+class _Memo:
+    """Per-mail caches keyed by a line's text: masked line, line facts, neighbour facts."""
+
+    masked: dict[str, str] = field(default_factory=dict)
+    line: dict[str, _Line] = field(default_factory=dict)
+    near: dict[str, _Near] = field(default_factory=dict)
+
+
 class _Ctx:
     """Per-source line context with lazily masked lines and per-line facts."""
 
-    def __init__(self, src: _Src) -> None:
+    def __init__(self, src: _Src, memo: _Memo | None = None) -> None:
         self.src = src
         self.lines = split_lines(src.text)
-        self._masked: dict[int, str] = {}
-        self._line: dict[int, _Line] = {}
-        self._near: dict[int, _Near] = {}
+        # per-line facts depend on the line's text only: shared by the parts of a mail
+        # (the text and HTML bodies mostly say the same lines)
+        memo = memo or _Memo()
+        self._masked = memo.masked
+        self._line = memo.line
+        self._near = memo.near
         self._blank: dict[int, bool] = {}
         self._emphasis: _Emphasis | None = None
 
     def masked(self, idx: int) -> str:
-        m = self._masked.get(idx)
+        line = self.lines[idx][1]
+        m = self._masked.get(line)
         if m is None:
-            m = _mask(self.lines[idx][1])
-            self._masked[idx] = m
+            m = self._masked[line] = _mask(line)
         return m
 
     def line(self, idx: int) -> _Line:
-        info = self._line.get(idx)
+        key = self.lines[idx][1]
+        info = self._line.get(key)
         if info is None:
-            info = _Line(self.masked(idx))
-            self._line[idx] = info
+            info = self._line[key] = _Line(self.masked(idx))
         return info
 
     def near(self, j: int) -> _Near:
-        info = self._near.get(j)
+        line = self.lines[j][1]
+        info = self._near.get(line)
         if info is None:
-            line = self.lines[j][1]
             info = _Near(self.masked(j).lower() if _MAYBE.search(line) else line.lower())
-            self._near[j] = info
+            self._near[line] = info
         return info
 
     def neighbour(self, idx: int, step: int, count: int) -> list[_Near]:
@@ -810,8 +912,9 @@ def _score_sources(
             doc_pen -= 3.0
     if any(_MEETING.search(low) for low in lows.values()):
         doc_pen -= 2.0
+    memo = _Memo()
     for src in sources:
-        ctx = _Ctx(src)
+        ctx = _Ctx(src, memo)
         scored = 0
         if work is not None:
             work.chars += len(src.text)
@@ -826,11 +929,16 @@ def _score_sources(
             masked = info.masked
             low = info.low
             spans = _spans(masked)
-            numeric_tokens = sum(1 for s in spans if any(ch.isdigit() for ch in "".join(s[2])))
+            # (tokens are ASCII letters and digits: one with a digit is not all letters)
+            numeric_tokens = sum(1 for s in spans if not "".join(s[2]).isalpha())
             for start, end, parts in spans:
                 if scored >= MAX_CANDIDATES:
                     break
                 value = "".join(parts)
+                if len(parts) == 1 and (
+                    len(value) < 4 or (value.isalpha() and not value.isupper())
+                ):
+                    continue  # a short token or a word: no shape (_shape returns None)
                 shape = _shape(value, parts)
                 if shape is None:
                     continue

@@ -46,7 +46,29 @@ _FORWARD_PHRASES = (
     r"|الرسالة المعاد توجيهها|الرسالة الأصلية|הודעה שהועברה|ההודעה המקורית"
     r"|अग्रेषित संदेश|मूल संदेश|ข้อความที่ส่งต่อ|ข้อความต้นฉบับ"
 )
-_FORWARD = re.compile(rf"(?:{_FORWARD_PHRASES})")  # searched in lower case
+
+
+def _first_letters(phrases: str) -> str:
+    """The characters the top-level alternatives of ``phrases`` start with."""
+    firsts: set[str] = set()
+    depth = 0
+    start = True
+    for ch in phrases:
+        if start:
+            firsts.add(ch)
+            start = False
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            start = True
+    return "".join(sorted(firsts))
+
+
+# searched in lower case; the lookahead (each phrase starts with a plain letter) lets a
+# position that starts none fail at once
+_FORWARD = re.compile(rf"(?=[{re.escape(_first_letters(_FORWARD_PHRASES))}])(?:{_FORWARD_PHRASES})")
 _DECOR = " \t-_=*:：<>[]()"
 
 # "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "… 于 … 写道：", "…님이 작성:"
@@ -130,13 +152,18 @@ _OPEN_ENDED_IDS = (
 )
 
 
+# any of them anywhere in the attribute (as ``any(m in value for m in …)``)
+_QUOTE_CLASS = re.compile("|".join(map(re.escape, _QUOTE_CLASSES)))
+_OPEN_ENDED_ID = re.compile("|".join(map(re.escape, _OPEN_ENDED_IDS)))
+
+
 def html_marker(tag: str, attrs: dict[str, str]) -> int:
     """0: an ordinary element; 1: it contains a quoted part; 2: all after it is quoted."""
     ident = attrs.get("id", "").lower()
-    if ident and any(m in ident for m in _OPEN_ENDED_IDS):
+    if ident and _OPEN_ENDED_ID.search(ident):
         return 2
     cls = attrs.get("class", "").lower()
-    if cls and any(m in cls for m in _QUOTE_CLASSES):
+    if cls and _QUOTE_CLASS.search(cls):
         return 1
     if tag == "blockquote" and attrs.get("type", "").lower() == "cite":
         return 1
@@ -222,14 +249,15 @@ def quoted_ranges(text: str) -> tuple[tuple[int, int], ...]:
             out.append((quote_from, pos))
             quote_from = -1
         if len(line) <= _MAX_MARKER_LINE and head:
-            nxt = ""
-            for k in range(i + 1, min(len(lines), i + 4)):
-                if lines[k].strip():
-                    nxt = lines[k]
-                    break
             if _forward_line(line) or _header_block(lines, i):
                 out.append((pos, len(text)))
                 return tuple(out)
+            nxt = ""
+            if line.rstrip().endswith((":", "：")):  # else no attribution: no need
+                for k in range(i + 1, min(len(lines), i + 4)):
+                    if lines[k].strip():
+                        nxt = lines[k]
+                        break
             if _attribution(line, nxt):
                 if nxt.lstrip().startswith(">"):
                     quote_from = pos

@@ -191,9 +191,7 @@ class SessionService:
                 Inbox.session_id == session_id
             ),
             select(literal("wait"), Wait.id).where(Wait.session_id == session_id),
-            select(literal("extraction"), Extraction.id).where(
-                Extraction.session_id == session_id
-            ),
+            select(literal("extraction"), Extraction.id).where(Extraction.session_id == session_id),
             select(literal("emails"), cast(func.count(), String))
             .select_from(Email)
             .join(Inbox, Inbox.id == Email.inbox_id)
