@@ -559,8 +559,11 @@ def report(results: list[dict[str, Any]], agents: list[dict[str, str]], ns: argp
         print(f"sandbox processes {when}: {len(procs)}")
         for p in procs[:10]:
             print(f"  {p}")
-    aim = summary["send"]["ratio_p99"] <= 2 and summary["sess"]["ratio_p99"] <= 2
-    print(f"aim (hostile p99 within 2x of quiet, signups and API): {'met' if aim else 'NOT met'}")
+    aim = all(summary[k]["ratio_p99"] <= 2 for k in ("send", "hz", "sess"))
+    print(
+        f"aim (hostile p99 within 2x of quiet: signups, /healthz, /sessions): "
+        f"{'met' if aim else 'NOT met'}"
+    )
     files = [a.get("files") for a in agents if a["kind"] == "glob"]
     print(
         json.dumps(

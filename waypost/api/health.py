@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import text
 
 from waypost import __version__
 from waypost.api.deps import ServicesDep
@@ -16,8 +15,7 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 async def healthz(svc: ServicesDep) -> dict[str, Any]:
-    async with svc.db.read() as s:
-        await s.execute(text("SELECT 1"))
+    await svc.db.ping()
     bwrap_ok, bwrap_reason = bwrap_status()
     return {
         "status": "ok",

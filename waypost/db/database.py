@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncSession,
@@ -144,6 +144,19 @@ class Database:
         """A read-only session (a snapshot on SQLite WAL, read committed on PostgreSQL)."""
         async with self._read_sessions() as session:
             yield session
+
+    async def ping(self) -> None:
+        """One trivial statement: the database answers. On SQLite through the inline reader
+        (no thread hop: a health probe should not queue behind the GIL); a busy file falls
+        back to an ordinary read."""
+        if self.sqlite_writer is not None:
+            try:
+                self.sqlite_writer.read_inline("SELECT 1", ())
+                return
+            except sqlite3.OperationalError:
+                pass
+        async with self.read() as s:
+            await s.execute(text("SELECT 1"))
 
     async def migrate(self) -> None:
         """Create or upgrade the schema to the newest Alembic revision."""
