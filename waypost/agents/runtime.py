@@ -494,7 +494,9 @@ class Run:
         self.react = ReactConfig.model_validate(agent.react_config)
         self.usage = {"input_tokens": 0, "output_tokens": 0}
         self._pending_text = ""
-        self._last_flush = 0.0
+        # a turn's first text waits for the next event or commit, at most the flush interval
+        # (a fast turn's text then lands in one transaction with its message)
+        self._last_flush = time.monotonic()
         self._outbox: list[NewEvent] = []  # events committed with the next message
         self._state: dict[str, Any] = {}  # the session's runtime state, loaded once per run
         self._providers: dict[int, ModelProvider] = {}
