@@ -192,13 +192,14 @@ def waypost_server(
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-        stack.callback(_stop, proc)
+        stack.callback(stop_process, proc)
         url = f"http://127.0.0.1:{port}"
-        _wait_http(url + "/healthz", proc, log_path)
+        wait_http(url + "/healthz", proc, log_path)
         yield Waypost(url, smtp_port, key, data_dir, db_url, proc, log_path)
 
 
-def _stop(proc: subprocess.Popen[Any]) -> None:
+def stop_process(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL after 20 s."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -208,16 +209,26 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
             proc.wait()
 
 
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
+def log_tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log, indented ('' if it cannot be read)."""
+    with contextlib.suppress(OSError):
+        text = path.read_text(errors="replace").splitlines()[-lines:]
+        return "\n".join("    " + line for line in text)
+    return ""
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> None:
+    """Wait until ``url`` answers 200; raise with the log's end if the server exits or never
+    does."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log_path.read_text(errors='replace')}")
+            raise RuntimeError(f"{url}: the server exited early:\n{log_tail(log_path)}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code == 200:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"server did not answer {url} within 60 s")
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s:\n{log_tail(log_path)}")
 
 
 def wait_tcp(port: int, proc: subprocess.Popen[Any] | None = None, timeout: float = 30) -> None:
@@ -247,7 +258,7 @@ def raw_smtp_server(protocol: str = "aiosmtpd") -> Iterator[tuple[int, int]]:
         wait_tcp(port, proc)
         yield port, proc.pid
     finally:
-        _stop(proc)
+        stop_process(proc)
 
 
 # --------------------------------------------------------------------------- SMTP client

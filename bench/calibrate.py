@@ -38,6 +38,9 @@ from waypost.extract import calibration as cal  # noqa: E402
 from waypost.extract.links import extract_magic_link  # noqa: E402
 from waypost.extract.otp import extract_otp  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from extraction import ece  # noqa: E402  (the figure bench/extraction.py prints)
+
 Mode = Literal["otp", "magic_link", "auto"]
 CORPUS = Path("/work/shared/corpus/dev")
 PNG = ROOT / "docs" / "reliability.png"
@@ -342,21 +345,6 @@ def pairs(
             continue
         out.append((f(s.raw) if s.value is not None else 0.0, s.right))
     return out
-
-
-def ece(p: Sequence[tuple[float, bool]], bins: int = 10) -> float:
-    """Expected calibration error over equal-width bins (as bench/extraction.py ``ece``)."""
-    if not p:
-        return 0.0
-    total = 0.0
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        sel = [(c, ok) for c, ok in p if lo <= c < hi or (b == bins - 1 and c == 1.0)]
-        if sel:
-            acc = sum(ok for _, ok in sel) / len(sel)
-            conf = sum(c for c, _ in sel) / len(sel)
-            total += len(sel) / len(p) * abs(acc - conf)
-    return total
 
 
 def confident_wrong(rows: Iterable[Scored], f: Callable[[float], float]) -> list[str]:

@@ -68,8 +68,11 @@ from _common import (
     Waypost,
     cpu_seconds,
     free_port,
+    log_tail,
     machine,
     percentile,
+    stop_process,
+    wait_http,
     waypost_server,
 )
 
@@ -169,14 +172,6 @@ def run_logged(cmd: list[str], log: Path, cwd: Path | None = None) -> bool:
     return done.returncode == 0
 
 
-def tail(path: Path, lines: int = 15) -> str:
-    """The last lines of a log, indented."""
-    with contextlib.suppress(OSError):
-        text = path.read_text(errors="replace").splitlines()[-lines:]
-        return "\n".join("    " + line for line in text)
-    return ""
-
-
 def install_langgraph(scratch: Path) -> tuple[Path, dict[str, str]] | None:
     """A venv under ``scratch`` with ``langgraph-cli[inmem]``: (its ``langgraph``, versions)."""
     venv = scratch / "langgraph-venv"
@@ -189,7 +184,7 @@ def install_langgraph(scratch: Path) -> tuple[Path, dict[str, str]] | None:
             log,
         )
         if not ok or not langgraph.exists():
-            print(f"LangGraph: could not install {LANGGRAPH_PACKAGES}; skipped.\n{tail(log)}")
+            print(f"LangGraph: could not install {LANGGRAPH_PACKAGES}; skipped.\n{log_tail(log)}")
             return None
     listing = subprocess.run(
         [str(venv / "bin" / "pip"), "list", "--format", "json", "--disable-pip-version-check"],
@@ -214,7 +209,7 @@ def install_maildev(scratch: Path) -> tuple[Path, dict[str, str]] | None:
         prefix.mkdir(parents=True, exist_ok=True)
         cmd = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "maildev"]
         if not run_logged(cmd, log) or not package.exists():
-            print(f"maildev: could not install it; skipped.\n{tail(log)}")
+            print(f"maildev: could not install it; skipped.\n{log_tail(log)}")
             return None
     meta = json.loads(package.read_text())
     bin_field = meta.get("bin", {})
@@ -224,30 +219,6 @@ def install_maildev(scratch: Path) -> tuple[Path, dict[str, str]] | None:
 
 
 # --------------------------------------------------------------------------- servers
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL after 20 s."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
-    """Wait until ``url`` answers 200; raise with the server's log if it exits or never does."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"exited early:\n{tail(log, 30)}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s:\n{tail(log, 30)}")
 
 
 @contextlib.contextmanager
@@ -293,10 +264,10 @@ def langgraph_server(
         proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_http(url + "/ok", proc, log)
+        wait_http(url + "/ok", proc, log, timeout=120)
         yield url, proc
     finally:
-        stop(proc)
+        stop_process(proc)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -317,11 +288,11 @@ def maildev_server(script: Path, scratch: Path) -> Iterator[tuple[str, int, str]
             if path:
                 break
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"maildev did not start:\n{tail(log, 30)}")
+                raise RuntimeError(f"maildev did not start:\n{log_tail(log, 30)}")
             time.sleep(0.2)
         yield url, smtp_port, path
     finally:
-        stop(proc)
+        stop_process(proc)
 
 
 def _answers(url: str) -> bool:

@@ -18,11 +18,10 @@ from waypost.db.models import Agent, Team
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
 from waypost.db.rows import row_values
-from waypost.db.types import utcnow
 from waypost.errors import WaypostError
 from waypost.events.log import NewEvent
-from waypost.ids import new_id
 from waypost.sandbox import ToolResult
+from waypost.sessions.service import SessionLinks, new_session_row
 
 if TYPE_CHECKING:
     from waypost.agents.runtime import Run
@@ -128,37 +127,21 @@ async def _start_child(
     own, checked when that run started)."""
     parent = run.session
     assert parent is not None
-    now = utcnow()
-    child = SessionRow(
-        id=new_id("sess"),
-        user_id=run.user_id,
-        name=f"{team.name}: {agent.name}",
-        status="active",
-        meta={"delegated_by": parent.id, "tool_use_id": tool_use_id},
-        agent_id=agent.id,
-        sandbox_id=parent.sandbox_id,
-        source="delegation",
-        workspace_id=parent.workspace_id,
-        team_id=team.id,
-        source_schedule_id=None,
-        parent_session_id=parent.id,
-        permission_context=None,
-        last_seq=0,
-        created_at=now,
-        updated_at=now,
-        ended_at=None,
-        state={},
+    from waypost.agents.runtime import new_message  # runtime imports this module
+
+    child = new_session_row(
+        run.user_id,
+        f"{team.name}: {agent.name}",
+        {"delegated_by": parent.id, "tool_use_id": tool_use_id},
+        agent.id,
+        parent.sandbox_id,
+        "delegation",
+        SessionLinks(
+            workspace_id=parent.workspace_id, team_id=team.id, parent_session_id=parent.id
+        ),
         run_status="running",
     )
-    message = MessageRow(
-        id=new_id("msg"),
-        session_id=child.id,
-        user_id=run.user_id,
-        role="user",
-        content=[{"type": "text", "text": task}],
-        usage=None,
-        created_at=now,
-    )
+    message = new_message(child.id, run.user_id, "user", [{"type": "text", "text": task}], None)
 
     def event(session_id: str, type: str, data: dict[str, Any], description: str) -> NewEvent:
         return NewEvent(

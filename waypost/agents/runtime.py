@@ -430,7 +430,7 @@ class Conversations:
     async def _claim(self, session_id: str, user_id: str, content: list[dict[str, Any]]) -> None:
         """Mark the session running (409 if a run is going) and store the user's message:
         one transaction, guarded by the session being idle."""
-        message = _message(session_id, user_id, "user", content, None)
+        message = new_message(session_id, user_id, "user", content, None)
         created = NewEvent(
             user_id=user_id,
             type="message.created",
@@ -1051,7 +1051,7 @@ class Run:
         ``ending`` (stop reason, iterations): the message is the final answer, and the same
         commit ends the run (``session_completed``, the session idle again).
         """
-        row = _message(self.session_id, self.user_id, role, content, usage)
+        row = new_message(self.session_id, self.user_id, role, content, usage)
         description = f"{role.capitalize()} message"
         self.queue("message.created", {"message_id": row.id, "role": role}, description)
         values = row_values(row)
@@ -1080,7 +1080,7 @@ class Run:
         return row
 
 
-def _message(
+def new_message(
     session_id: str,
     user_id: str,
     role: str,

@@ -117,15 +117,7 @@ class InboxService:
                     raise Conflict("Address already taken", code="inbox_exists")
                 await tx.s.delete(existing)
                 await tx.s.flush()
-        inbox = Inbox(
-            id=new_id("inb"),
-            user_id=user_id,
-            session_id=session_id,
-            address=address,
-            meta=metadata or {},
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl),
-        )
+        inbox = _new_inbox(user_id, session_id, address, metadata, now, ttl)
         tx.s.add(inbox)
         await tx.s.flush()
         recipient = Recipient(inbox.id, user_id, session_id, address, inbox.expires_at)
@@ -165,17 +157,8 @@ class InboxService:
                         )
                     ).scalar_one_or_none()
                 )
-        now = utcnow()
         address = f"{random_local_part()}@{domain_name}"
-        inbox = Inbox(
-            id=new_id("inb"),
-            user_id=user_id,
-            session_id=session_id,
-            address=address,
-            meta=metadata or {},
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl),
-        )
+        inbox = _new_inbox(user_id, session_id, address, metadata, utcnow(), ttl)
         created = NewEvent(
             user_id=user_id,
             type="inbox.created",
@@ -297,3 +280,22 @@ def _check_session(status: str | None) -> None:
         raise NotFound.of("session")
     if status != "active":
         raise Conflict(f"Session is {status}", code="session_not_active")
+
+
+def _new_inbox(
+    user_id: str,
+    session_id: str | None,
+    address: str,
+    metadata: dict[str, Any] | None,
+    now: datetime,
+    ttl: int,
+) -> Inbox:
+    return Inbox(
+        id=new_id("inb"),
+        user_id=user_id,
+        session_id=session_id,
+        address=address,
+        meta=metadata or {},
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl),
+    )

@@ -90,7 +90,7 @@ class SessionService:
         links = links or SessionLinks()
         if tx is None and (checked or not _refers(agent_id, sandbox_id, links)):
             # nothing to check: one insert and its first event, on the log's fast path
-            row = _new_row(user_id, name, metadata, agent_id, sandbox_id, source, links)
+            row = new_session_row(user_id, name, metadata, agent_id, sandbox_id, source, links)
             created = NewEvent(
                 user_id=user_id,
                 type="session.created",
@@ -130,7 +130,7 @@ class SessionService:
                 links = dataclasses.replace(links, workspace_id=sandbox.workspace_id)
         if links.workspace_id is not None:
             await get_owned(tx.s, Workspace, links.workspace_id, user_id, "workspace")
-        row = _new_row(user_id, name, metadata, agent_id, sandbox_id, source, links)
+        row = new_session_row(user_id, name, metadata, agent_id, sandbox_id, source, links)
         tx.s.add(row)
         await tx.s.flush()
         await self.log.append(
@@ -250,7 +250,7 @@ def _refers(agent_id: str | None, sandbox_id: str | None, links: SessionLinks) -
     return any((agent_id, sandbox_id, links.team_id, links.workspace_id))
 
 
-def _new_row(
+def new_session_row(
     user_id: str,
     name: str | None,
     metadata: dict[str, Any] | None,
@@ -258,8 +258,10 @@ def _new_row(
     sandbox_id: str | None,
     source: str | None,
     links: SessionLinks,
+    run_status: str = "idle",
 ) -> SessionRow:
-    """A new active, idle session row with every column set (it is inserted as it is)."""
+    """A new active session row with every column set (it is inserted as it is); a
+    delegated member's starts ``running``, its run claimed in the same commit."""
     now = utcnow()
     return SessionRow(
         id=new_id("sess"),
@@ -281,7 +283,7 @@ def _new_row(
         updated_at=now,
         ended_at=None,
         state={},
-        run_status="idle",
+        run_status=run_status,
     )
 
 
