@@ -22,7 +22,7 @@ from waypost.agents.contexts import TOOL_GROUPS
 from waypost.agents.secrets import SecretBox
 from waypost.db.database import Database
 from waypost.db.models import Agent, Credential, Sandbox, User
-from waypost.db.owned import get_owned
+from waypost.db.owned import read_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.errors import Invalid, NotFound
@@ -70,8 +70,7 @@ class Credentials:
 
     async def get(self, user_id: str, credential_id: str) -> Credential:
         """One of the user's credentials (sealed), or credential_not_found."""
-        async with self.db.read() as s:
-            return await get_owned(s, Credential, credential_id, user_id, "credential")
+        return await read_owned(self.db, Credential, credential_id, user_id, "credential")
 
     async def list(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Credential]:
         """The user's credentials, newest first."""
@@ -169,8 +168,7 @@ class Agents:
 
     async def get(self, user_id: str, agent_id: str) -> Agent:
         """One of the user's agents, or agent_not_found."""
-        async with self.db.read() as s:
-            return await get_owned(s, Agent, agent_id, user_id, "agent")
+        return await read_owned(self.db, Agent, agent_id, user_id, "agent")
 
     async def list(
         self, user_id: str, *, limit: int, cursor: str | None, workspace_id: str | None = None
@@ -311,8 +309,7 @@ class Sandboxes:
 
     async def get(self, user_id: str, sandbox_id: str) -> Sandbox:
         """One of the user's sandboxes, or sandbox_not_found."""
-        async with self.db.read() as s:
-            return await get_owned(s, Sandbox, sandbox_id, user_id, "sandbox")
+        return await read_owned(self.db, Sandbox, sandbox_id, user_id, "sandbox")
 
     async def list(
         self, user_id: str, *, limit: int, cursor: str | None, workspace_id: str | None = None

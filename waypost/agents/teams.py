@@ -8,8 +8,8 @@ from sqlalchemy import delete, select
 
 from waypost.db.database import Database
 from waypost.db.models import Agent, Team, Workspace
-from waypost.db.owned import get_owned
-from waypost.db.pages import Page, paginate
+from waypost.db.owned import get_owned, read_owned
+from waypost.db.pages import Page, page
 from waypost.db.types import utcnow
 from waypost.errors import Invalid
 from waypost.ids import new_id
@@ -43,8 +43,7 @@ class Teams:
 
     async def get(self, user_id: str, team_id: str) -> Team:
         """One of the user's teams, or team_not_found (another user's is as missing)."""
-        async with self.db.read() as s:
-            return await get_owned(s, Team, team_id, user_id, "team")
+        return await read_owned(self.db, Team, team_id, user_id, "team")
 
     async def list(
         self, user_id: str, *, limit: int, cursor: str | None, workspace_id: str | None = None
@@ -52,8 +51,7 @@ class Teams:
         query = select(Team).where(Team.user_id == user_id)
         if workspace_id is not None:
             query = query.where(Team.workspace_id == workspace_id)
-        async with self.db.read() as s:
-            return await paginate(s, query, Team.id, limit=limit, cursor=cursor)
+        return await self.db.query(lambda s: page(s, query, Team.id, limit=limit, cursor=cursor))
 
     async def update(self, user_id: str, team_id: str, fields: dict[str, Any]) -> Team:
         async with self.db.write() as tx:

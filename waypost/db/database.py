@@ -19,19 +19,28 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, insert, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
 
 from waypost.db.sqlite_writer import SQLiteWriter, apply_pragmas
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
+# A read run on the event loop's thread (:meth:`Database.query`) that needs more
+# SQLite virtual-machine steps than this (a millisecond or two of work) is interrupted
+# and run again on a reader thread, so no query, however large its result or slow its
+# plan, holds the loop for other requests. Counted in steps, not seconds: a loaded
+# machine slows every read alike and must not push the small ones off the loop.
+INLINE_READ_BUDGET_STEPS = 100_000
+_PROGRESS_STEPS = 1_000  # steps between two calls of the budget check
 
 
 class Tx:
@@ -49,7 +58,9 @@ class Tx:
 class Database:
     """Owns the engines. One instance per server, passed down explicitly."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 20) -> None:
+        """``pool_size``: PostgreSQL connections kept, and as many more under load (each
+        replica's twice this counts against the server's ``max_connections``)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -73,7 +84,7 @@ class Database:
             event.listen(self.reader.sync_engine, "begin", _sqlite_begin_deferred)
         else:
             self.writer = create_async_engine(
-                url, pool_size=20, max_overflow=20, pool_pre_ping=True
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
             self.reader = self.writer
         # SQLite has one writer at a time: the ORM's connection and the hot path's take
@@ -85,6 +96,7 @@ class Database:
         )
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
+        self._inline = _InlineReader(_sqlite_path(url)) if self.is_sqlite else None
 
     @staticmethod
     def _prepare_sqlite_dir(url: str) -> None:
@@ -145,6 +157,25 @@ class Database:
         async with self._read_sessions() as session:
             yield session
 
+    async def query(self, unit: Callable[[Session], T]) -> T:
+        """Run the read-only ``unit(session)`` (ORM statements on a plain ``Session``).
+
+        On SQLite it runs now, on the event loop's thread, on a connection of its own
+        (``query_only``, ``busy_timeout=0``): a small indexed read costs tens of µs
+        there, against a millisecond and more through aiosqlite's thread under load.
+        A read that is busy or over :data:`INLINE_READ_BUDGET_STEPS` is interrupted
+        and run again through :meth:`read`, as every read runs on PostgreSQL. ``unit``
+        may run twice, so it must not change anything but its own locals.
+        """
+        if self._inline is not None:
+            try:
+                return self._inline.run(unit)
+            except OperationalError as exc:
+                if not _retry_elsewhere(exc):
+                    raise
+        async with self.read() as s:
+            return await s.run_sync(unit)
+
     async def ping(self) -> None:
         """One trivial statement: the database answers. On SQLite through the inline reader
         (no thread hop: a health probe should not queue behind the GIL); a busy file falls
@@ -159,18 +190,31 @@ class Database:
             await s.execute(text("SELECT 1"))
 
     async def migrate(self) -> None:
-        """Create or upgrade the schema to the newest Alembic revision."""
+        """Create or upgrade the schema to the newest Alembic revision.
+
+        On PostgreSQL a transaction-scoped advisory lock makes replicas that start
+        together migrate one after another (the later ones find nothing to do).
+        """
         async with self.writer.connect() as conn:
+            if not self.is_sqlite:
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_LOCK}
+                )
             await conn.run_sync(_upgrade)
             await conn.commit()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._inline is not None:
+            self._inline.close()
         if self.sqlite_writer is not None:
             await self.sqlite_writer.close()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+
+
+_MIGRATE_LOCK = 0x57415950  # "WAYP": the advisory lock key migrations hold on PostgreSQL
 
 
 def alembic_config() -> Config:
@@ -200,3 +244,53 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
 
 def _sqlite_begin_deferred(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN")
+
+
+class _InlineReader:
+    """A synchronous read-only SQLAlchemy engine for :meth:`Database.query` on SQLite."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._checks_left = 0
+
+    def run(self, unit: Callable[[Session], T]) -> T:
+        sessions = self._sessions or self._open()
+        self._checks_left = INLINE_READ_BUDGET_STEPS // _PROGRESS_STEPS
+        with sessions() as session:
+            return unit(session)
+
+    def _open(self) -> sessionmaker[Session]:
+        engine = create_engine(
+            f"sqlite:///{self._path}",
+            poolclass=StaticPool,  # one connection: only the event loop's thread uses it
+            connect_args={"check_same_thread": False},
+        )
+        event.listen(engine, "connect", self._prepare)
+        event.listen(engine, "begin", _sqlite_begin_deferred)  # one snapshot per unit
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        return self._sessions
+
+    def _prepare(self, connection: Any, _record: Any) -> None:
+        apply_pragmas(connection)
+        connection.execute("PRAGMA busy_timeout=0")  # never wait on the event loop
+        connection.execute("PRAGMA query_only=ON")
+        connection.set_progress_handler(self._over_budget, _PROGRESS_STEPS)
+
+    def _over_budget(self) -> int:
+        self._checks_left -= 1
+        return 1 if self._checks_left < 0 else 0
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._sessions = None
+
+
+def _retry_elsewhere(exc: OperationalError) -> bool:
+    """An inline read that was interrupted (over budget) or found the file busy."""
+    message = str(exc.orig)
+    return "interrupted" in message or "locked" in message or "busy" in message

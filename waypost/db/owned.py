@@ -6,18 +6,32 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from waypost.db.database import Database
 from waypost.errors import NotFound
 
 T = TypeVar("T")
 
 
-async def get_owned(s: AsyncSession, model: type[T], row_id: str, user_id: str, resource: str) -> T:
-    """``model`` row ``row_id`` if ``user_id`` owns it, else ``<resource>_not_found`` (404)."""
+def owned(s: Session, model: type[T], row_id: str, user_id: str, resource: str) -> T:
+    """``model`` row ``row_id`` if ``user_id`` owns it, else ``<resource>_not_found`` (404).
+
+    For :meth:`waypost.db.database.Database.query`; :func:`get_owned` in async code."""
     table: Any = model
-    row = (
-        await s.execute(select(model).where(table.id == row_id, table.user_id == user_id))
+    row = s.execute(
+        select(model).where(table.id == row_id, table.user_id == user_id)
     ).scalar_one_or_none()
     if row is None:
         raise NotFound.of(resource)
     return row
+
+
+async def get_owned(s: AsyncSession, model: type[T], row_id: str, user_id: str, resource: str) -> T:
+    """:func:`owned` in an async session or transaction."""
+    return await s.run_sync(owned, model, row_id, user_id, resource)
+
+
+async def read_owned(db: Database, model: type[T], row_id: str, user_id: str, resource: str) -> T:
+    """:func:`owned`, read on its own (:meth:`Database.query`: inline on SQLite)."""
+    return await db.query(lambda s: owned(s, model, row_id, user_id, resource))

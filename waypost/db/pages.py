@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from waypost.errors import Invalid
 
@@ -31,6 +31,29 @@ def check_limit(limit: int) -> int:
     return limit
 
 
+def page(
+    s: Session,
+    query: Select[Any],
+    id_column: InstrumentedAttribute[str],
+    limit: int,
+    cursor: str | None,
+) -> Page[Any]:
+    """Run ``query`` newest-first from ``cursor``; ``total`` counts the whole filtered list.
+
+    For :meth:`waypost.db.database.Database.query`; :func:`paginate` in async code."""
+    check_limit(limit)
+    total = s.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    page_query = query.order_by(id_column.desc()).limit(limit + 1)
+    if cursor:
+        page_query = page_query.where(id_column < cursor)
+    rows = list(s.execute(page_query).scalars())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = getattr(rows[-1], id_column.key)
+    return Page(rows, total, next_cursor)
+
+
 async def paginate(
     s: AsyncSession,
     query: Select[Any],
@@ -38,15 +61,5 @@ async def paginate(
     limit: int,
     cursor: str | None,
 ) -> Page[Any]:
-    """Run ``query`` newest-first from ``cursor``; ``total`` counts the whole filtered list."""
-    check_limit(limit)
-    total = (await s.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    page_query = query.order_by(id_column.desc()).limit(limit + 1)
-    if cursor:
-        page_query = page_query.where(id_column < cursor)
-    rows = list((await s.execute(page_query)).scalars())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = getattr(rows[-1], id_column.key)
-    return Page(rows, total, next_cursor)
+    """:func:`page` in an async session."""
+    return await s.run_sync(page, query, id_column, limit, cursor)

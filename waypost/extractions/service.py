@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waypost.db.database import Database
 from waypost.db.models import Email, Extraction, Inbox
 from waypost.db.models import Session as SessionRow
-from waypost.db.owned import get_owned
-from waypost.db.pages import Page, paginate
+from waypost.db.owned import get_owned, read_owned
+from waypost.db.pages import Page, page
 from waypost.db.types import utcnow
 from waypost.errors import Invalid, NotFound
 from waypost.events.log import EventLog
@@ -141,8 +141,7 @@ class Extractions:
 
     async def get(self, user_id: str, extraction_id: str) -> Extraction:
         """One of the user's extractions."""
-        async with self.db.read() as s:
-            return await get_owned(s, Extraction, extraction_id, user_id, "extraction")
+        return await read_owned(self.db, Extraction, extraction_id, user_id, "extraction")
 
     async def list(
         self, user_id: str, *, limit: int, cursor: str | None, session_id: str | None = None
@@ -151,8 +150,7 @@ class Extractions:
         query = select(Extraction).where(Extraction.user_id == user_id)
         if session_id is not None:
             query = query.where(Extraction.session_id == session_id)
-        async with self.db.read() as s:
-            return await paginate(s, query, Extraction.id, limit, cursor)
+        return await self.db.query(lambda s: page(s, query, Extraction.id, limit, cursor))
 
 
 def _check_kind(kind: str) -> None:

@@ -18,8 +18,8 @@ from waypost.config import Settings
 from waypost.db.database import Database, Tx
 from waypost.db.models import Inbox
 from waypost.db.models import Session as SessionRow
-from waypost.db.owned import get_owned
-from waypost.db.pages import Page, paginate
+from waypost.db.owned import read_owned
+from waypost.db.pages import Page, page
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
@@ -201,8 +201,7 @@ class InboxService:
 
     async def get(self, user_id: str, inbox_id: str) -> Inbox:
         """One of the user's inboxes, or inbox_not_found."""
-        async with self.db.read() as s:
-            return await get_owned(s, Inbox, inbox_id, user_id, "inbox")
+        return await read_owned(self.db, Inbox, inbox_id, user_id, "inbox")
 
     async def list(
         self, user_id: str, *, limit: int, cursor: str | None, session_id: str | None = None
@@ -211,8 +210,7 @@ class InboxService:
         query = select(Inbox).where(Inbox.user_id == user_id)
         if session_id is not None:
             query = query.where(Inbox.session_id == session_id)
-        async with self.db.read() as s:
-            return await paginate(s, query, Inbox.id, limit, cursor)
+        return await self.db.query(lambda s: page(s, query, Inbox.id, limit, cursor))
 
     async def delete(self, user_id: str, inbox_id: str) -> None:
         """Delete an inbox and its mail."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy.orm import Session as ORMSession
 
 from waypost.db.database import Database, Tx
 from waypost.db.models import (
@@ -22,8 +23,8 @@ from waypost.db.models import (
     Workspace,
 )
 from waypost.db.models import Session as SessionRow
-from waypost.db.owned import get_owned
-from waypost.db.pages import Page, paginate
+from waypost.db.owned import get_owned, owned, read_owned
+from waypost.db.pages import Page, page
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
@@ -163,13 +164,11 @@ class SessionService:
         ):
             if value is not None:
                 query = query.where(column == value)
-        async with self.db.read() as s:
-            return await paginate(s, query, SessionRow.id, limit, cursor)
+        return await self.db.query(lambda s: page(s, query, SessionRow.id, limit, cursor))
 
     async def get(self, user_id: str, session_id: str) -> SessionRow:
         """One of the user's sessions, or session_not_found."""
-        async with self.db.read() as s:
-            return await get_owned(s, SessionRow, session_id, user_id, "session")
+        return await read_owned(self.db, SessionRow, session_id, user_id, "session")
 
     async def get_for_update(self, tx: Tx, user_id: str, session_id: str) -> SessionRow:
         """An active session of the user, read inside ``tx`` (404 / 409 otherwise)."""
@@ -197,11 +196,15 @@ class SessionService:
             .join(Inbox, Inbox.id == Email.inbox_id)
             .where(Inbox.session_id == session_id),
         )
-        async with self.db.read() as s:
-            row = await get_owned(s, SessionRow, session_id, user_id, "session")
+
+        def read(s: ORMSession) -> tuple[SessionRow, dict[str, list[str]]]:
+            row = owned(s, SessionRow, session_id, user_id, "session")
             found: dict[str, list[str]] = {"inbox": [], "wait": [], "extraction": [], "emails": []}
-            for kind, value in (await s.execute(belongings)).all():
+            for kind, value in s.execute(belongings).all():
                 found[kind].append(value)
+            return row, found
+
+        row, found = await self.db.query(read)
         return SessionDetail(
             row=row,
             inboxes=sorted(found["inbox"]),

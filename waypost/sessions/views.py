@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import case, func, literal_column, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from waypost.db.database import Database
@@ -45,60 +44,59 @@ async def load_view_data(
     (``parameters.turns``), removed by the database: a list must not parse megabytes of test
     script per agent per call.
     """
+    if not any(r.team_id or r.agent_id for r in rows):
+        return ViewData()  # plain sessions: nothing to read
+    return await db.query(lambda s: _load(s, user_id, rows, replies, scripts))
+
+
+def _load(
+    s: Session, user_id: str, rows: Sequence[SessionRow], replies: bool, scripts: bool
+) -> ViewData:
     data = ViewData()
-    if not rows:
-        return data
-    async with db.read() as s:
-        team_ids = {r.team_id for r in rows if r.team_id}
-        if team_ids:
-            teams = await s.execute(
-                select(Team).where(Team.user_id == user_id, Team.id.in_(team_ids))
-            )
-            data.teams = {t.id: t for t in teams.scalars()}
-        agent_ids = {r.agent_id for r in rows if r.agent_id}
-        for team in data.teams.values():
-            agent_ids.add(team.leader_agent_id)
-            agent_ids.update(str(m) for m in team.member_ids or [])
-        if agent_ids:
-            data.agents = await _agents(s, user_id, agent_ids, scripts)
-        led = [r.id for r in rows if r.team_id in data.teams]
-        if led:
-            children = await s.execute(
-                select(SessionRow.parent_session_id, SessionRow.agent_id, func.max(SessionRow.id))
-                .where(SessionRow.user_id == user_id, SessionRow.parent_session_id.in_(led))
-                .group_by(SessionRow.parent_session_id, SessionRow.agent_id)
-            )
-            data.member_sessions = {
-                (parent, agent): child
-                for parent, agent, child in children.all()
-                if parent and agent
-            }
-        talking = [r.id for r in rows if r.agent_id]  # only agent sessions have replies
-        if replies and talking:
-            latest = await s.execute(
-                select(Message.session_id, func.max(Message.id))
-                .where(Message.session_id.in_(talking), Message.role == "assistant")
-                .group_by(Message.session_id)
-            )
-            data.replies = {sid: mid for sid, mid in latest.all()}
+    team_ids = {r.team_id for r in rows if r.team_id}
+    if team_ids:
+        teams = s.execute(select(Team).where(Team.user_id == user_id, Team.id.in_(team_ids)))
+        data.teams = {t.id: t for t in teams.scalars()}
+    agent_ids = {r.agent_id for r in rows if r.agent_id}
+    for team in data.teams.values():
+        agent_ids.add(team.leader_agent_id)
+        agent_ids.update(str(m) for m in team.member_ids or [])
+    if agent_ids:
+        data.agents = _agents(s, user_id, agent_ids, scripts)
+    led = [r.id for r in rows if r.team_id in data.teams]
+    if led:
+        children = s.execute(
+            select(SessionRow.parent_session_id, SessionRow.agent_id, func.max(SessionRow.id))
+            .where(SessionRow.user_id == user_id, SessionRow.parent_session_id.in_(led))
+            .group_by(SessionRow.parent_session_id, SessionRow.agent_id)
+        )
+        data.member_sessions = {
+            (parent, agent): child for parent, agent, child in children.all() if parent and agent
+        }
+    talking = [r.id for r in rows if r.agent_id]  # only agent sessions have replies
+    if replies and talking:
+        latest = s.execute(
+            select(Message.session_id, func.max(Message.id))
+            .where(Message.session_id.in_(talking), Message.role == "assistant")
+            .group_by(Message.session_id)
+        )
+        data.replies = {sid: mid for sid, mid in latest.all()}
     return data
 
 
 MODEL_CONFIGS = ("chat_model_config", "fallback_chat_model_config")
 
 
-async def _agents(
-    s: AsyncSession, user_id: str, agent_ids: set[str], scripts: bool
-) -> dict[str, Agent]:
+def _agents(s: Session, user_id: str, agent_ids: set[str], scripts: bool) -> dict[str, Agent]:
     query = select(Agent).where(Agent.user_id == user_id, Agent.id.in_(agent_ids))
     if scripts:
-        return {a.id: a for a in (await s.execute(query)).scalars()}
+        return {a.id: a for a in s.execute(query).scalars()}
     columns = [getattr(Agent, name) for name in MODEL_CONFIGS]
     query = query.options(*(defer(c) for c in columns)).add_columns(
         *(_without_script(c, s.get_bind().dialect.name).label(c.key) for c in columns)
     )
     agents: dict[str, Agent] = {}
-    for row in (await s.execute(query)).all():
+    for row in s.execute(query).all():
         agent: Agent = row[0]
         configs: tuple[Any, ...] = tuple(row[1:])
         for name, stored in zip(MODEL_CONFIGS, configs, strict=True):

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waypost.db.database import Database
 from waypost.db.models import Agent, Sandbox, Schedule, Team, Workspace
 from waypost.db.models import Session as SessionRow
-from waypost.db.owned import get_owned
+from waypost.db.owned import get_owned, read_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.types import utcnow
 from waypost.ids import new_id
@@ -48,8 +48,7 @@ class Workspaces:
 
     async def get(self, user_id: str, workspace_id: str) -> Workspace:
         """One of the user's workspaces, or workspace_not_found."""
-        async with self.db.read() as s:
-            return await get_owned(s, Workspace, workspace_id, user_id, "workspace")
+        return await read_owned(self.db, Workspace, workspace_id, user_id, "workspace")
 
     async def list(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Workspace]:
         """The user's workspaces, newest first."""
