@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck install bench clean
+.PHONY: run test lint typecheck install browser bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@# bubblewrap confines the agents' run_command; without it run_command is refused.
@@ -23,8 +23,15 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/waypost serve $(ARGS)
 
+# Debian's chromium runs the web UI's browser tests (tests/ui; only `make test` needs it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "warning: chromium is not installed: the browser tests (tests/ui) will be skipped"; fi; }
+
 ## test: install, lint, type-check and run the whole suite
-test: install lint typecheck
+test: install browser lint typecheck
 	$(BIN)/python -m pytest -q $(ARGS)
 
 lint: install

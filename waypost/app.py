@@ -15,9 +15,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from waypost import __version__
+from waypost.agents.queue import RunSettings
 from waypost.api import (
     agents,
     conversations,
@@ -30,6 +31,7 @@ from waypost.api import (
     sessions,
     teams,
     waits,
+    webhooks,
     workflows,
     workspaces,
 )
@@ -41,8 +43,14 @@ from waypost.config import Settings, make_process_private
 from waypost.heap import freeze_startup_heap
 from waypost.mail.smtp import WaypostHandler, start_smtp
 from waypost.mail.workers import SMTPWorkers
+from waypost.mcp_server import MCP_PATH
+from waypost.mcp_server.endpoint import McpEndpoint
+from waypost.metrics import Metrics
+from waypost.metrics.http import HTTPMetrics, MetricsPort
+from waypost.metrics.http import router as metrics_router
 from waypost.sandbox import bwrap_status
 from waypost.services import Services, build_services
+from waypost.ui import routes as ui_routes
 
 log = logging.getLogger("waypost")
 
@@ -61,44 +69,56 @@ async def _reap_forever(svc: Services) -> None:
 
 def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> FastAPI:
     """The ASGI app; starting it (lifespan) migrates, then opens SMTP and the reaper."""
+    mcp = McpEndpoint()
+    metrics = Metrics()  # this server's own registry (docs/metrics.md)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.secure_data_dir()
-        svc = build_services(settings)
+        svc = build_services(settings, metrics=metrics)
         await svc.db.migrate()
+        await svc.bus.start()  # Redis, with replicas: a Redis still down is retried meanwhile
         svc.ingest.start()
         await svc.waits.start()
         recovered = await svc.conversations.recover()
         if recovered:
             log.warning("marked %d agent runs interrupted by the restart", recovered)
+        # runs: claimed here unless --no-runs (then `waypost worker` processes run them)
+        svc.conversations.queue.settings = RunSettings.of(settings, takes_runs=not settings.no_runs)
+        svc.conversations.start_runs()
         bwrap_ok, bwrap_reason = bwrap_status()
         if not bwrap_ok:
             log.warning("run_command is disabled: %s", bwrap_reason)
         smtp: asyncio.Server | None = None
         workers: SMTPWorkers | None = None
         if settings.smtp_workers:
-            workers = SMTPWorkers(settings, svc.inboxes, svc.ingest, settings.smtp_workers)
+            workers = SMTPWorkers(settings, svc.inboxes, svc.ingest, settings.smtp_workers, metrics)
             await workers.start()
             where = f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_workers} workers)"
         else:
-            handler = WaypostHandler.in_process(svc.inboxes, svc.ingest)
+            handler = WaypostHandler.in_process(svc.inboxes, svc.ingest, metrics)
             smtp = await start_smtp(settings, handler, smtp_sock)
             where = ",".join(str(s.getsockname()) for s in smtp.sockets)
         reaper = asyncio.create_task(_reap_forever(svc), name="waypost-reaper")
         scheduler = asyncio.create_task(
             svc.schedules.run_forever(settings.schedule_poll_seconds), name="waypost-schedules"
         )
+        webhook_sender = asyncio.create_task(
+            svc.webhook_sender.run_forever(), name="waypost-webhooks"
+        )
         app.state.services = svc
         app.state.smtp = smtp
         app.state.smtp_workers = workers
+        port = settings.metrics_port if settings.metrics else None
+        metrics_port = MetricsPort(metrics, settings.host, port) if port else None
         log.info("waypost ready http=%s:%s smtp=%s", settings.host, settings.port, where)
         try:
-            yield
+            async with mcp.running(svc):  # the MCP sessions' task group
+                yield
         finally:
             if smtp is not None:
                 smtp.close()
-            for task in (reaper, scheduler):
+            for task in (reaper, scheduler, webhook_sender):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -109,7 +129,10 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
             await svc.conversations.stop_all()
             await svc.ingest.stop()
             await svc.waits.stop()
+            await svc.bus.aclose()
             await svc.db.dispose()
+            if metrics_port is not None:
+                metrics_port.close()
 
     app = FastAPI(
         title="Waypost",
@@ -121,14 +144,21 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     # the last added runs first: the size limit bounds what the depth check reads
     app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.metrics:  # outermost: every request is counted, refused ones too
+        app.add_middleware(HTTPMetrics, metrics=metrics)
+        if settings.metrics_port is None:
+            app.include_router(metrics_router)
     modules = (
         health, sessions, conversations, inboxes, emails, waits, extractions, workflows, agents,
-        workspaces, schedules, teams,
+        workspaces, schedules, teams, webhooks,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
+    app.include_router(ui_routes.router)  # the web UI: / and /ui/*
     if settings.trusted_gateway:  # seed 002's own paths; absent (404) otherwise
         app.include_router(gateway.router)
+    # a plain route (not middleware): only /mcp requests reach the MCP endpoint
+    app.router.routes.append(Route(MCP_PATH, endpoint=mcp, include_in_schema=False))
     document_errors(app)
     return app
 
@@ -238,7 +268,19 @@ class _Server(uvicorn.Server):
         freeze_startup_heap()
 
     def handle_exit(self, sig: int, frame: object) -> None:
-        services: Services | None = getattr(self._app.state, "services", None)
+        """Drain: /readyz answers 503, SMTP stops accepting (the load balancer sends new
+        connections to other replicas; messages in flight finish), streams end."""
+        state = self._app.state
+        state.draining = True
+        smtp: asyncio.Server | None = getattr(state, "smtp", None)
+        if smtp is not None:
+            smtp.close()
+        workers: SMTPWorkers | None = getattr(state, "smtp_workers", None)
+        if workers is not None and not getattr(state, "smtp_workers_stopping", False):
+            state.smtp_workers_stopping = True
+            task = asyncio.get_running_loop().create_task(workers.stop())
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        services: Services | None = getattr(state, "services", None)
         if services is not None:
             services.bus.close()
         super().handle_exit(sig, frame)  # type: ignore[arg-type]

@@ -84,6 +84,38 @@ def serve(
     log_level: Annotated[
         str | None, typer.Option(help="debug, info, warning [env WAYPOST_LOG_LEVEL].")
     ] = None,
+    metrics: Annotated[
+        bool | None,
+        typer.Option(help="Serve Prometheus metrics at /metrics [env WAYPOST_METRICS]."),
+    ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve /metrics on this port instead of the HTTP port [env WAYPOST_METRICS_PORT]."
+        ),
+    ] = None,
+    webhooks_allow_private: Annotated[
+        bool | None,
+        typer.Option(
+            help="Let webhooks target loopback, private and link-local addresses "
+            "[env WAYPOST_WEBHOOKS_ALLOW_PRIVATE].",
+        ),
+    ] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Redis carrying live events between replicas, e.g. redis://host:6379/0; "
+            "unset: one process [env WAYPOST_REDIS_URL]."
+        ),
+    ] = None,
+    no_runs: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-runs",
+            help="Execute no agent runs here: `waypost worker` processes claim them "
+            "[env WAYPOST_NO_RUNS].",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API and the SMTP server."""
     from waypost.app import run_server
@@ -101,6 +133,11 @@ def serve(
         trusted_gateway=trusted_gateway,
         allow_permission_bypass=allow_permission_bypass,
         log_level=log_level,
+        webhooks_allow_private=webhooks_allow_private,
+        metrics=metrics,
+        metrics_port=metrics_port,
+        no_runs=no_runs,
+        redis_url=redis_url,
     )
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -118,6 +155,45 @@ def serve(
         f"SMTP on {settings.smtp_host}:{settings.smtp_port}, domain {settings.domain}"
     )
     run_server(settings)
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(help="The replicas' Redis, e.g. redis://host:6379/0 [env WAYPOST_REDIS_URL]."),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="Runs executed at once [env WAYPOST_RUN_CONCURRENCY]."),
+    ] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="debug, info, warning [env WAYPOST_LOG_LEVEL].")
+    ] = None,
+) -> None:
+    """Execute agent runs claimed from the database's queue (no HTTP, no SMTP); SIGTERM
+    drains (docs/deploy.md)."""
+    from waypost.agents.worker import run_worker
+
+    settings = _settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        run_concurrency=concurrency,
+        log_level=log_level,
+    )
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    if settings.resolved_database_url().startswith("sqlite"):
+        # SQLite is one process's database: `waypost serve` runs its agent runs itself
+        err.print("waypost worker needs PostgreSQL: pass --database-url postgresql+asyncpg://…")
+        raise typer.Exit(2)
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    make_process_private(settings)
+    asyncio.run(run_worker(settings))
 
 
 def _program() -> str:
@@ -239,6 +315,31 @@ def demo(
         err.print(f"[red]demo failed:[/] {exc}  (is `make run` going at {base_url}?)")
         raise typer.Exit(1) from None
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command("mcp")
+def mcp_stdio(
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url",
+            envvar=["WAYPOST_URL", "WAYPOST_BASE_URL"],
+            help="The running server [env WAYPOST_URL].",
+        ),
+    ] = "http://127.0.0.1:8025",
+    api_key: Annotated[
+        str | None,
+        typer.Option("--api-key", envvar="WAYPOST_API_KEY", help="Key to use."),
+    ] = None,
+) -> None:
+    """Serve MCP on stdin/stdout for local clients (Claude Desktop, Cursor…), relaying
+    every message to the running server's /mcp (docs/mcp.md)."""
+    from waypost.mcp_server.bridge import main
+
+    if not api_key:
+        err.print("waypost mcp: set WAYPOST_API_KEY (or --api-key) to a key of the server.")
+        raise typer.Exit(2)
+    raise typer.Exit(main(url, api_key))
 
 
 BaseUrl = Annotated[

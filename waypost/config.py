@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     smtp_workers: int = Field(default=0, ge=0, le=64)  # 0: SMTP in the main process
     data_dir: Path = Path(".waypost")
     database_url: str | None = None
+    # PostgreSQL connections per process: this many kept, as many more under load
+    database_pool_size: int = Field(default=20, ge=1, le=500)
+    # replicas (docs/deploy.md): the Redis that carries live events between them; None
+    # keeps the bus in this process. Channels are named "<redis_prefix>:…": deployments
+    # sharing one Redis need different prefixes.
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="waypost", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     domain: str = "waypost.localhost"
     extra_domains: list[str] = Field(default_factory=list)
     max_message_bytes: int = 10 * 1024 * 1024
@@ -45,6 +52,22 @@ class Settings(BaseSettings):
     # tests only: a file holding an ISO timestamp that is "now" for schedules
     # (waypost.schedules.clock); never in production
     clock_file: Path | None = None
+    metrics: bool = True  # GET /metrics (Prometheus, no API key); docs/metrics.md
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics there, not on port
+    # webhooks (issue 17): private/loopback targets are refused unless allowed (tests, LANs)
+    webhooks_allow_private: bool = False
+    webhook_retry_seconds: float = Field(default=24 * 3600, gt=0)  # then a delivery fails
+    webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)  # first retry's delay
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)  # one attempt, whole
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # other replicas' and retries
+    # agent runs as claimed work (issue 15): serve --no-runs leaves them to `waypost worker`
+    no_runs: bool = False
+    run_lease_seconds: float = Field(default=15.0, gt=0, le=3600)  # a dead worker's runs end after
+    run_heartbeat_seconds: float = Field(default=5.0, gt=0, le=600)  # renews the lease
+    run_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # queue looked at without a wake-up
+    run_concurrency: int = Field(default=100, ge=1, le=10000)  # runs one process executes at once
+    run_drain_seconds: float = Field(default=10.0, ge=0, le=3600)  # worker SIGTERM: finish first
 
     @property
     def domains(self) -> list[str]:

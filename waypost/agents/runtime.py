@@ -5,6 +5,11 @@ stream event (``text_delta`` coalesced, ``tool_use_start``, ``tool_result``…)
 on the session's event log, so ``GET /sessions/{id}/stream`` is the timeline
 filtered, resumable with ``Last-Event-ID``. Interrupts travel over the bus, so
 the replica running a session stops it whichever replica was asked.
+
+A run is claimed work (:mod:`waypost.agents.queue`): the message's transaction
+enqueues it, held at once by this process when it takes runs, else left for
+``waypost worker`` processes; a caller waiting for another process's run waits for
+the run's last event on the session's channel, with the database read behind it.
 """
 
 from __future__ import annotations
@@ -38,20 +43,22 @@ from waypost.agents.providers import (
     make_provider,
     stream_with_retry,
 )
+from waypost.agents.queue import RunQueue
 from waypost.agents.store import Agents, Credentials, Sandboxes, validate_config
 from waypost.agents.tasks import TASK_TOOL_NAMES, TASK_TOOL_SPECS, run_task_tool
 from waypost.agents.teams import Teams
 from waypost.auth.keys import detach_from_request_key, key_guard
 from waypost.db.database import Database, Tx
-from waypost.db.models import Agent, Sandbox, Team
+from waypost.db.models import Agent, AgentRun, Event, Sandbox, Team
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound, WaypostError
-from waypost.events.bus import CLOSED, EventBus
-from waypost.events.log import EventLog, NewEvent, SessionChanged
+from waypost.events.bus import CLOSED, LAGGED, EventBus
+from waypost.events.log import EventLog, NewEvent, SessionChanged, session_channel
 from waypost.ids import new_id
+from waypost.metrics import Metrics
 from waypost.replay.playback import Playback
 from waypost.sandbox import Limits, ToolResult, Workspace, call_tool, truncate
 from waypost.sandbox.tools import SANDBOX_TOOL_SPECS
@@ -80,6 +87,7 @@ STREAM_TYPES = frozenset(
 )
 # how a run's last event leaves the session (a new message makes it active again)
 END_STATUS = {"session_completed": "active", "session_interrupted": "interrupted"}
+RUN_END_TYPES = ("session_completed", "session_interrupted", "session_failed")
 SENDABLE = ("active", "interrupted", "failed")
 DELTA_FLUSH_SECONDS = 0.05
 USER_BLOCK_TYPES = ("text", "image")
@@ -113,8 +121,10 @@ class Conversations:
         teams: Teams | None = None,
         *,
         allow_bypass: bool = False,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics
         self.teams = teams or Teams(db)
         self.allow_bypass = allow_bypass  # the operator lets permission mode "bypass" run
         self.events = events
@@ -129,6 +139,8 @@ class Conversations:
         self._run_owners: dict[str, str] = {}  # session id → user id, for the runs above
         # (session, tool_use_id) → the person's answer: (approve, remember)
         self._approvals: dict[tuple[str, str], asyncio.Future[tuple[bool, bool]]] = {}
+        self.queue = RunQueue(db, events, bus)  # runs as claimed work, under leases
+        self._live: dict[str, Run] = {}  # session id → the run going here (not members')
 
     # --- sessions and messages ------------------------------------------------------------------
 
@@ -193,6 +205,10 @@ class Conversations:
                 ).scalars()
             )
 
+    def active_runs(self) -> int:
+        """Runs going on this replica now (members' included)."""
+        return len(self._runs)
+
     def is_running(self, session: SessionRow) -> bool:
         """Whether a run is going (on any replica: the flag lives in the database)."""
         return session.run_status == "running"
@@ -223,45 +239,143 @@ class Conversations:
             raise NotFound.of("agent")
         if sandbox is None:
             raise NotFound.of("sandbox")
-        limits = Limits(**self.sandboxes.limits_of(sandbox))
-        workspace = self.workspaces.acquire(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
-        try:
-            # the row read above is the run's starting state only if no run was ending
-            # then (the claim below succeeds only once that one has written its last state)
-            fresh = session if session.run_status == "idle" else None
-            # only `session.created` on its timeline: no message before this one
-            first = [Message(role="user", content=content)] if session.last_seq == 1 else None
-            run = Run(
-                self,
-                user_id,
-                session_id,
-                agent,
-                workspace,
-                session=fresh,
-                history=first if fresh is not None else None,
-                playback=playback,
+        # claimed here at once (in the transaction that stores the message) while this
+        # process takes runs and has room; a re-execution's record lives in this process
+        here = playback is not None or self.queue.has_room()
+        run: Run | None = None
+        if here:
+            limits = Limits(**self.sandboxes.limits_of(sandbox))
+            workspace = self.workspaces.acquire(
+                self.sandboxes.path_of(sandbox.id), limits, sandbox.id
             )
-            await self._claim(session_id, user_id, content)
-        except BaseException:
-            self.workspaces.release(workspace)
-            raise
+            try:
+                # the row read above is the run's starting state only if no run was ending
+                # then (the claim below succeeds only once that one has written its last state)
+                fresh = session if session.run_status == "idle" else None
+                # only `session.created` on its timeline: no message before this one
+                first = [Message(role="user", content=content)] if session.last_seq == 1 else None
+                run = Run(
+                    self,
+                    user_id,
+                    session_id,
+                    agent,
+                    workspace,
+                    session=fresh,
+                    history=first if fresh is not None else None,
+                    playback=playback,
+                )
+                run.run_id, seq = await self._claim(session_id, user_id, content, claimed=True)
+            except BaseException:
+                self.workspaces.release(workspace)
+                raise
+        else:
+            run_id, seq = await self._claim(session_id, user_id, content, claimed=False)
+            await self.queue.notify(run_id)
+        task = self._launch(run) if run is not None else None
+        if not wait:
+            return None
+        async with key_guard() as guard, guard:  # a revoked key stops waiting, not the run
+            if task is not None:
+                return await asyncio.shield(task)
+            return await self._await_end(session_id, seq)
+
+    def _launch(self, run: Run) -> asyncio.Task[MessageRow | None]:
+        """Start a run claimed by this process; its lease is renewed while it goes."""
+        session_id = run.session_id
         # the run outlives this request: it must not be ended with the request's key
         context = contextvars.copy_context()
         context.run(detach_from_request_key)
         task = asyncio.create_task(run.execute(), name=f"run-{session_id}", context=context)
+        run.task = task
         self._runs[session_id] = task
-        self._run_owners[session_id] = user_id
+        self._live[session_id] = run
+        self._run_owners[session_id] = run.user_id
+        if run.run_id is not None:
+            self.queue.hold(run.run_id, run)
 
         def forget(done: asyncio.Task[MessageRow | None]) -> None:
             if self._runs.get(session_id) is done:
                 del self._runs[session_id]
                 self._run_owners.pop(session_id, None)
+            if self._live.get(session_id) is run:
+                del self._live[session_id]
+            if not done.cancelled():
+                done.exception()  # a failed run is recorded on its timeline already
 
         task.add_done_callback(forget)
-        if not wait:
+        return task
+
+    async def run_claimed(self, job: AgentRun) -> None:
+        """Start a run this process claimed from the queue (its message is stored)."""
+        try:
+            _, agent, sandbox = await self._parts(job.user_id, job.session_id)
+        except NotFound:  # the session was deleted while its run waited
+            await self.queue.finish(job.id, "failed", "the session was deleted")
+            return
+        if agent is None or sandbox is None:
+            why = f"the session's {'agent' if agent is None else 'sandbox'} was deleted"
+            await self.queue.end_unrunnable(job, why)
+            return
+        limits = Limits(**self.sandboxes.limits_of(sandbox))
+        workspace = self.workspaces.acquire(self.sandboxes.path_of(sandbox.id), limits, sandbox.id)
+        run = Run(self, job.user_id, job.session_id, agent, workspace)
+        run.run_id = job.id
+        run.check_interrupt = True  # an interrupt may have been recorded before it listened
+        self._launch(run)
+
+    async def _await_end(self, session_id: str, after: int) -> MessageRow | None:
+        """The end of a run going on another process: its last event on the session's
+        channel, with the database read at once and every second (a lost bus message
+        cannot hang the caller). The final answer, None if interrupted; RunFailed."""
+        async with self.bus.subscribe(session_channel(session_id)) as sub:
+            while True:
+                ending = await self._ending(session_id, after)
+                if ending is not None:
+                    return await self._outcome(*ending)
+                deadline = asyncio.get_running_loop().time() + 1.0
+                while (left := deadline - asyncio.get_running_loop().time()) > 0:
+                    message = await sub.get(within=left)
+                    if message is None:
+                        break
+                    if message is CLOSED:
+                        return None
+                    if message is LAGGED or sub.lagged:  # missed some: read the database
+                        sub.lagged = False
+                        break
+                    kind, seq = message.get("type"), int(message.get("seq") or 0)
+                    if kind in RUN_END_TYPES and seq > after:
+                        return await self._outcome(str(kind), message.get("data") or {})
+
+    async def _ending(self, session_id: str, after: int) -> tuple[str, dict[str, Any]] | None:
+        """The run's last event, once committed (after ``after``, the message's event)."""
+        async with self.db.read() as s:
+            found = (
+                await s.execute(
+                    select(Event.type, Event.data)
+                    .where(
+                        Event.session_id == session_id,
+                        Event.seq > after,
+                        Event.type.in_(RUN_END_TYPES),
+                    )
+                    .order_by(Event.seq)
+                    .limit(1)
+                )
+            ).one_or_none()
+            if found is None:
+                exists = await s.scalar(select(SessionRow.id).where(SessionRow.id == session_id))
+                if exists is None:
+                    raise NotFound.of("session")
+                return None
+        return str(found[0]), dict(found[1] or {})
+
+    async def _outcome(self, kind: str, data: dict[str, Any]) -> MessageRow | None:
+        if kind == "session_failed":
+            raise RunFailed(str(data.get("error") or "the run failed"))
+        message_id = data.get("message_id")
+        if kind != "session_completed" or not message_id:
             return None
-        async with key_guard() as guard, guard:  # a revoked key stops waiting, not the run
-            return await asyncio.shield(task)
+        async with self.db.read() as s:
+            return await s.scalar(select(MessageRow).where(MessageRow.id == message_id))
 
     async def run_child(
         self, child: SessionRow, agent: Agent, task: str, workspace: Workspace, mirror: Mirror
@@ -284,12 +398,17 @@ class Conversations:
             history=[first],
         )
         running = asyncio.create_task(run.execute(), name=f"run-{child.id}")
+        run.task = running
         self._runs[child.id] = running
         self._run_owners[child.id] = child.user_id
         try:
             return await asyncio.shield(running)
         except asyncio.CancelledError:
-            running.cancel()  # the leader stopped: its members stop with it
+            leader = self._live.get(mirror.parent_session_id)
+            # the leader stopped: its members stop with it (and write nothing if it lost
+            # its lease: the worker that ends it ends them)
+            fenced = leader is not None and leader.fenced
+            run.stop(leader.stop_reason if leader else "interrupted", fenced=fenced)
             with contextlib.suppress(BaseException):
                 await running
             raise
@@ -348,9 +467,17 @@ class Conversations:
             if not self.is_running(session):
                 return False
             task = self._runs.get(session_id)
+            # not here: recorded for the worker's heartbeat (a queued run ends now)
+            if task is None and await self.queue.request_interrupt(session_id):
+                return True
         await self.bus.publish(run_channel(session_id), {"type": "interrupt"})
         if task is not None:
-            task.cancel()  # local: do not depend on the watcher having subscribed yet
+            # local: do not depend on the watcher having subscribed yet
+            run = self._live.get(session_id)
+            if run is not None and run.task is task:
+                run.stop("interrupted")
+            else:  # a member's run
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, WaypostError):
                 await asyncio.wait_for(asyncio.shield(task), 5)
         return True
@@ -382,27 +509,9 @@ class Conversations:
         raise NotFound("No tool call is waiting for approval", code="approval_not_found")
 
     async def recover(self) -> int:
-        """After a crash: runs that were going are over; record it and free the sessions."""
-        async with self.db.write() as tx:
-            rows = (
-                await tx.s.execute(
-                    update(SessionRow)
-                    .where(SessionRow.run_status == "running")
-                    .values(run_status="idle", status="interrupted")
-                    .returning(SessionRow.id, SessionRow.user_id)
-                    .execution_options(synchronize_session=False)
-                )
-            ).all()
-            for session_id, user_id in rows:
-                await self.events.append(
-                    tx,
-                    user_id=user_id,
-                    type="session_interrupted",
-                    session_id=session_id,
-                    data={"reason": "the server restarted during the run"},
-                    description="Run interrupted by a restart",
-                )
-        return len(rows)
+        """At startup: end the runs whose worker is gone (on SQLite, this one process's
+        previous life: all of them; on PostgreSQL, only those whose lease ran out)."""
+        return await self.queue.recover_at_startup()
 
     async def _parts(
         self, user_id: str, session_id: str
@@ -427,10 +536,15 @@ class Conversations:
         session, agent, sandbox = found
         return session, agent, sandbox
 
-    async def _claim(self, session_id: str, user_id: str, content: list[dict[str, Any]]) -> None:
-        """Mark the session running (409 if a run is going) and store the user's message:
-        one transaction, guarded by the session being idle."""
+    async def _claim(
+        self, session_id: str, user_id: str, content: list[dict[str, Any]], *, claimed: bool
+    ) -> tuple[str, int]:
+        """Store the user's message, mark the session running (409 if a run is queued or
+        going, on any replica) and enqueue its run (``claimed``: held by this process):
+        one transaction, guarded by the session being idle. The run's id, and the
+        message event's seq (the run's end comes after it)."""
         message = new_message(session_id, user_id, "user", content, None)
+        run = self.queue.new_row(session_id, user_id, claimed=claimed)
         created = NewEvent(
             user_id=user_id,
             type="message.created",
@@ -439,17 +553,27 @@ class Conversations:
             description="User message",
         )
         try:
-            await self.events.commit(
-                [(MessageRow.__table__, [row_values(message)])],  # type: ignore[list-item]
+            payloads = await self.events.commit(
+                [
+                    (MessageRow.__table__, [row_values(message)]),  # type: ignore[list-item]
+                    (AgentRun.__table__, [run]),  # type: ignore[list-item]
+                ],
                 [created],
                 {session_id: {"run_status": "running", "status": "active"}},
                 guards={session_id: {"run_status": "idle"}},
             )
         except SessionChanged:
             raise Conflict("A run is already going in this session", code="session_busy") from None
+        return str(run["id"]), int(payloads[0]["seq"])
 
-    async def stop_all(self) -> None:
-        """Cancel local runs (shutdown); each records itself as interrupted."""
+    def start_runs(self) -> None:
+        """Renew the leases of runs held here and, if this process takes runs, claim them."""
+        self.queue.start(self.run_claimed)
+
+    async def stop_all(self, drain_seconds: float = 0.0) -> None:
+        """Shutdown: stop claiming; held runs may finish for ``drain_seconds``, the rest
+        end interrupted (each records why); then the local runs left (members')."""
+        await self.queue.stop(drain_seconds)
         for task in list(self._runs.values()):
             task.cancel()
         for task in list(self._runs.values()):
@@ -507,6 +631,28 @@ class Run:
         self.team: Team | None = None  # set when this run is a team's leader
         self.team_agents: dict[str, Agent] = {}
         self._tools_changed = False
+        self.run_id: str | None = None  # its agent_runs row (a member's run has none)
+        self.task: asyncio.Task[MessageRow | None] | None = None
+        self.stop_reason = "interrupted"  # what its session_interrupted event says
+        self.fenced = False  # lost its lease: another worker owns the run, write nothing
+        self.check_interrupt = False  # claimed from the queue: read the recorded interrupt
+        self.outcome = "failed"  # completed, interrupted or failed: its agent_runs status
+        self._stopping = False
+
+    def stop(self, reason: str, *, fenced: bool = False) -> None:
+        """Cancel the run; it records ``reason`` as it ends, unless ``fenced``."""
+        self.fenced = self.fenced or fenced
+        if self._stopping:  # cancelled once: a second cancel would cut its last write short
+            return
+        self._stopping = True
+        self.stop_reason = reason
+        if self.task is not None:
+            self.task.cancel()
+
+    async def finished(self) -> None:
+        """Return once the run's task has ended (however it ended)."""
+        if self.task is not None:
+            await asyncio.wait([self.task])
 
     def queue(self, type: str, data: dict[str, Any], description: str | None = None) -> None:
         """An event to commit together with the next stored message (one transaction)."""
@@ -550,11 +696,14 @@ class Run:
         await self.conv.events.append_many(tx, events, session_values)
 
     async def execute(self) -> MessageRow | None:
-        """Run to the end; always leaves the session idle, whatever happens."""
-        watcher = asyncio.create_task(self._watch_interrupts(asyncio.current_task()))
+        """Run to the end; always leaves the session idle, whatever happens (unless the
+        run lost its lease: then the worker that claimed it next ends it)."""
+        self.task = self.task or asyncio.current_task()
+        watcher = asyncio.create_task(self._watch_interrupts())
         final: MessageRow | None = None
         try:
             final, stop_reason, iterations = await self._loop()
+            self.outcome = "completed"
             if self._ended:  # the final answer's commit ended the run
                 return final
             await self.emit(
@@ -572,21 +721,24 @@ class Run:
         except asyncio.CancelledError:
             if self._ended:  # completed just before the interrupt arrived
                 return final
-            await self._flush_partial()
-            await self.emit(
-                "session_interrupted", {"reason": "interrupted"}, "Run interrupted", ends_run=True
-            )
+            self.outcome = "interrupted"
+            if self.fenced:
+                return None
+            # shielded: a stray second cancel must not leave the run without its end
+            await asyncio.shield(self._end_interrupted())
             return None
         except Exception as exc:
             message = exc.message if isinstance(exc, WaypostError) else str(exc)
             log.warning("run failed session=%s error=%s", self.session_id, message)
-            await self.emit("session_failed", {"error": message}, "Run failed", ends_run=True)
+            if not self.fenced:
+                await self.emit("session_failed", {"error": message}, "Run failed", ends_run=True)
             raise RunFailed(message) from exc
         finally:
             watcher.cancel()
             await self._close_providers()
             self.conv.workspaces.release(self.workspace)
-            if not self._ended:  # the last event could not be written: still free the session
+            if not self._ended and not self.fenced:
+                # the last event could not be written: still free the session
                 async with self.conv.db.write() as tx:
                     await tx.s.execute(
                         update(SessionRow)
@@ -594,9 +746,22 @@ class Run:
                         .values(run_status="idle", updated_at=utcnow())
                         .execution_options(synchronize_session=False)
                     )
+            if self.run_id is not None and not self.fenced:
+                reason = None if self.stop_reason == "interrupted" else self.stop_reason
+                await self.conv.queue.finish(self.run_id, self.outcome, reason)
 
-    async def _watch_interrupts(self, run_task: asyncio.Task[Any] | None) -> None:
+    async def _end_interrupted(self) -> None:
+        await self._flush_partial()
+        await self.emit(
+            "session_interrupted", {"reason": self.stop_reason}, "Run interrupted", ends_run=True
+        )
+
+    async def _watch_interrupts(self) -> None:
         async with self.conv.bus.subscribe(run_channel(self.session_id)) as sub:
+            if self.check_interrupt and self.run_id is not None:
+                if await self.conv.queue.interrupt_requested(self.run_id):
+                    self.stop("interrupted")
+                    return
             while True:
                 message = await sub.get()
                 if message and message.get("type") == "approval":
@@ -609,9 +774,15 @@ class Run:
                 if message and message.get("type") == "permissions":
                     self._obey(message.get("context"))
                     continue
-                if message is CLOSED or (message and message.get("type") == "interrupt"):
-                    if run_task is not None:
-                        run_task.cancel()
+                if message is LAGGED and self.run_id is not None:  # an interrupt may be lost
+                    if not await self.conv.queue.interrupt_requested(self.run_id):
+                        continue
+                    message = {"type": "interrupt"}
+                if message is CLOSED:
+                    self.stop("the server shut down during the run")
+                    return
+                if message and message.get("type") == "interrupt":
+                    self.stop("interrupted")
                     return
 
     # --- the loop -------------------------------------------------------------------------------
@@ -788,6 +959,8 @@ class Run:
                 return await self._stream_turn(index, history, tools, quiet)
             except ProviderError as exc:
                 last_error = exc
+                if self.conv.metrics is not None:
+                    self.conv.metrics.model_call(self.models[index].type, None)
                 if index + 1 < len(self.models):
                     await self.emit(
                         "model_fallback",
@@ -856,6 +1029,8 @@ class Run:
                 }
             elif isinstance(event, Done):
                 break
+        if self.conv.metrics is not None:
+            self.conv.metrics.model_call(config.type, usage)
         if quiet:
             return [{"type": "text", "text": text}], usage
         await self._close_text(blocks, text)

@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from waypost.auth.keys import KeyRevoked, key_guard
 from waypost.errors import Invalid
-from waypost.events.bus import CLOSED
+from waypost.events.bus import CLOSED, LAGGED
 from waypost.events.log import event_to_dict, session_channel
 from waypost.services import Services
 
@@ -63,14 +63,15 @@ async def session_event_stream(
                 continue
             if message is CLOSED:
                 return
-            seq = int(message["seq"])
-            if seq <= last:
-                continue
-            if seq == last + 1 and not sub.lagged:
-                last = seq
-                if text := frame(message):
-                    yield text
-                continue
+            if message is not LAGGED:  # LAGGED: the bus may have lost some (Redis dropped)
+                seq = int(message["seq"])
+                if seq <= last:
+                    continue
+                if seq == last + 1 and not sub.lagged:
+                    last = seq
+                    if text := frame(message):
+                        yield text
+                    continue
             sub.lagged = False
             for event in await backlog():
                 last = event["seq"]

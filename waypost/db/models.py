@@ -300,3 +300,100 @@ class Message(Base):
     content: Mapped[list[Any]] = mapped_column(JSONType)
     usage: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- webhooks (issue 17) ---
+
+
+class Webhook(Base):
+    """An endpoint that is sent the user's events (Standard Webhooks), its secret sealed.
+
+    ``event_filter`` is ``events`` as the outbox's INSERT … SELECT matches it: ``*``, or
+    the names between commas (``,email.received,wait.completed,``).
+    """
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[Any]] = mapped_column(JSONType)
+    event_filter: Mapped[str] = mapped_column(Text)
+    inbox_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    session_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """The outbox: one event for one webhook, written in the event's own transaction.
+
+    ``locked_until`` is the lease of the sender that claimed it; ``body`` is kept from the
+    first attempt so that every retry sends the same bytes under the same ``webhook-id``.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        UniqueConstraint("webhook_id", "event_id", name="uq_webhook_deliveries_event"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("events.id", ondelete="CASCADE"),
+        index=True,
+    )
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# --- run queue (issue 15) ---
+
+
+class AgentRun(Base):
+    """One agent run as claimed work: queued by a message, held under a lease by a worker.
+
+    ``worker_id`` + ``lease_until`` are the claim: a worker renews its lease with an
+    UPDATE guarded by its own id, so a run never executes on two workers at once; a run
+    whose lease ended (its worker died) is ended ``interrupted`` by whichever worker
+    claims it next. ``interrupt_requested`` is the database's copy of an interrupt, for
+    a worker that missed the bus message.
+    """
+
+    __tablename__ = "agent_runs"
+    __table_args__ = (
+        Index("ix_agent_runs_claim", "status", "created_at"),
+        Index("ix_agent_runs_lease", "status", "lease_until"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # queued, running, completed, interrupted, failed
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims so far
+    interrupt_requested: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it ended, if not itself
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -1,9 +1,11 @@
 """The event bus: live delivery of committed events to subscribers in this process.
 
 The interface is deliberately small (publish a dict on a channel, subscribe to
-a channel) so that a PostgreSQL LISTEN/NOTIFY or Redis implementation can sit
+a channel) so that a Redis implementation (:mod:`waypost.events.redis_bus`) can sit
 behind it for several replicas. Subscribers get a bounded queue; a subscriber
-that falls behind is marked ``lagged`` and must catch up from the database.
+that falls behind is marked ``lagged`` and must catch up from the database. A bus
+that lost messages it cannot name (its Redis connection dropped) marks every
+subscriber lagged and wakes it with :data:`LAGGED` once it is live again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any, Protocol
 
 Message = dict[str, Any]
 CLOSED: Message = {"type": "bus.closed"}
+# "you may have missed messages: read what you need from the database" (no seq, no data)
+LAGGED: Message = {"type": "bus.lagged"}
 
 
 class Subscription:
@@ -30,6 +34,13 @@ class Subscription:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
             self.lagged = True
+
+    def wake(self) -> None:
+        """Mark the subscriber lagged and, unless its queue is full (then the next message
+        it reads shows the flag), hand it :data:`LAGGED` so an idle reader catches up now."""
+        self.lagged = True
+        if not self.queue.full():
+            self.queue.put_nowait(LAGGED)
 
     async def get(self, within: float | None = None) -> Message | None:
         """Next message, or None after ``within`` seconds."""
@@ -52,6 +63,15 @@ class EventBus(Protocol):
 
     def close(self) -> None:
         """Wake every subscriber with :data:`CLOSED` (the server is shutting down)."""
+
+    async def start(self) -> None:
+        """Connect what the bus needs (Redis); a bus that cannot connect yet still starts."""
+
+    async def aclose(self) -> None:
+        """Release connections and background tasks (after :meth:`close`)."""
+
+    async def problem(self) -> str | None:
+        """Why the bus cannot deliver across replicas right now, or None (for /readyz)."""
 
 
 class InProcessBus:
@@ -90,3 +110,13 @@ class InProcessBus:
             for sub in tuple(subs):
                 if not sub.queue.full():
                     sub.queue.put_nowait(CLOSED)
+
+    async def start(self) -> None:
+        """Nothing to connect."""
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+    async def problem(self) -> str | None:
+        """Always deliverable: publisher and subscribers share this process."""
+        return None

@@ -19,6 +19,7 @@ from waypost.db.models import Session as SessionRow
 from waypost.db.sqlite_writer import DBAPIConnection, insert_rows, scalar, sqlite_time, sqlite_value
 from waypost.db.types import utcnow
 from waypost.events.bus import EventBus
+from waypost.webhooks.outbox import OutboxSignal, enqueue, enqueue_sqlite
 
 DESCRIPTIONS = {
     "session.created": "Session was created",
@@ -98,9 +99,12 @@ class SessionChanged(LookupError):
 class EventLog:
     """The one writer of the ``events`` table."""
 
-    def __init__(self, db: Database, bus: EventBus) -> None:
+    def __init__(self, db: Database, bus: EventBus, outbox: OutboxSignal | None = None) -> None:
         self.db = db
         self.bus = bus
+        self.outbox = outbox or OutboxSignal()  # woken when a commit wrote webhook deliveries
+        # called with each commit's events once committed (the metrics: waypost/metrics)
+        self.on_commit: Callable[[list[dict[str, Any]]], None] | None = None
 
     async def append(
         self,
@@ -134,7 +138,7 @@ class EventLog:
         """
         now = utcnow()
         if self.db.is_sqlite:
-            ids, rows = await self.db.run_dbapi(
+            ids, rows, queued = await self.db.run_dbapi(
                 tx, lambda c: _append_sqlite(c, specs, session_values, now, guards)
             )
         else:
@@ -158,9 +162,14 @@ class EventLog:
                 next_seq[session_id] = last - count + 1
             rows = _event_rows(specs, now, next_seq)
             ids = await self.db.insert_many(tx, Event.__table__, rows, return_ids=True)
+            queued = await enqueue(tx, ids, now)
         payloads, publishes = _payloads(ids, rows, specs)
         if publishes:
             tx.after_commit(lambda: self._publish(publishes))
+        if self.on_commit is not None:
+            tx.after_commit(lambda: self._counted(payloads))
+        if queued:
+            tx.after_commit(self._deliveries_written)
         return payloads
 
     async def commit(
@@ -190,20 +199,31 @@ class EventLog:
             if rows
         ]
 
-        def unit(connection: sqlite3.Connection) -> tuple[list[int], list[dict[str, Any]]]:
+        def unit(connection: sqlite3.Connection) -> tuple[list[int], list[dict[str, Any]], int]:
             for name, columns, params in prepared:
                 insert_rows(connection, name, columns, params)
             return _append_sqlite(connection, specs, session_values, now, guards)
 
         async def commit_and_publish() -> list[dict[str, Any]]:
-            ids, rows = await self.db.run_sqlite(unit)
+            ids, rows, queued = await self.db.run_sqlite(unit)
+            if queued:
+                self.outbox.notify()
             payloads, publishes = _payloads(ids, rows, specs)
             await self._publish(publishes)
+            if self.on_commit is not None:
+                self.on_commit(payloads)
             return payloads
 
         task = asyncio.ensure_future(commit_and_publish())
         task.add_done_callback(_retrieve)
         return await asyncio.shield(task)
+
+    async def _deliveries_written(self) -> None:
+        self.outbox.notify()
+
+    async def _counted(self, payloads: list[dict[str, Any]]) -> None:
+        if self.on_commit is not None:
+            self.on_commit(payloads)
 
     async def _publish(self, publishes: list[tuple[str, dict[str, Any]]]) -> None:
         for channel, payload in publishes:
@@ -266,8 +286,9 @@ def _append_sqlite(
     session_values: dict[str, dict[str, Any]] | None,
     now: datetime,
     guards: dict[str, dict[str, Any]] | None = None,
-) -> tuple[list[int], list[dict[str, Any]]]:
-    """SQLite: reserve each session's seq run and insert the events (DB-API, one thread)."""
+) -> tuple[list[int], list[dict[str, Any]], int]:
+    """SQLite: reserve each session's seq run and insert the events (DB-API, one thread);
+    also their webhook deliveries, whose number is returned third."""
     stamp = sqlite_time(now)
     next_seq: dict[str, int] = {}
     for session_id, count in _counts(specs).items():
@@ -299,7 +320,8 @@ def _append_sqlite(
          json.dumps(r["data"]))
         for r in rows
     ]  # fmt: skip
-    return insert_rows(connection, "events", EVENT_COLUMNS, params, return_ids=True), rows
+    ids = insert_rows(connection, "events", EVENT_COLUMNS, params, return_ids=True)
+    return ids, rows, enqueue_sqlite(connection, ids, stamp)
 
 
 def _payloads(

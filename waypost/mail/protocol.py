@@ -17,6 +17,7 @@ import asyncio
 import functools
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
+from typing import Any
 
 from aiosmtpd.smtp import MISSING, SMTP, syntax
 
@@ -66,6 +67,21 @@ class WaypostSMTP(SMTP):
 
     line_length_limit = LONGEST_LINE
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        if (metrics := self._metrics()) is not None:
+            metrics.smtp_sessions.inc()
+            metrics.smtp_sessions_active.inc()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if (metrics := self._metrics()) is not None:
+            metrics.smtp_sessions_active.dec()
+        super().connection_lost(error)
+
+    def _metrics(self) -> Any:
+        """The server's :class:`~waypost.metrics.Metrics` (None in an SMTP worker process)."""
+        return getattr(self.event_handler, "metrics", None)
+
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         if not arg:
             return "", ""
@@ -103,10 +119,14 @@ class WaypostSMTP(SMTP):
             self._writer.close()
             return
         if too_much:
+            if (metrics := self._metrics()) is not None:
+                metrics.rejected("too_large")
             await self.push("552 Error: Too much mail data")
             self._reset_envelope()
             return
         if len(data) > self.line_length_limit and longest_line(data) > self.line_length_limit:
+            if (metrics := self._metrics()) is not None:
+                metrics.rejected("line_too_long")
             await self.push("500 Line too long (see RFC5321 4.5.3.1.6)")
             self._reset_envelope()
             return

@@ -20,6 +20,7 @@ from waypost.config import Settings
 from waypost.mail.inboxes import InboxService, Recipient
 from waypost.mail.protocol import WaypostSMTP
 from waypost.mail.store import MailIngest
+from waypost.metrics import Metrics
 
 log = logging.getLogger("waypost.smtp")
 
@@ -43,14 +44,17 @@ class WaypostHandler:
     main process, or their stand-ins over IPC in an SMTP worker process.
     """
 
-    def __init__(self, lookup: Lookup, deliver: Deliver) -> None:
+    def __init__(self, lookup: Lookup, deliver: Deliver, metrics: Metrics | None = None) -> None:
         self.lookup = lookup
         self.deliver = deliver
+        self.metrics = metrics  # None in a worker process: the main process counts for it
 
     @classmethod
-    def in_process(cls, inboxes: InboxService, ingest: MailIngest) -> WaypostHandler:
+    def in_process(
+        cls, inboxes: InboxService, ingest: MailIngest, metrics: Metrics | None = None
+    ) -> WaypostHandler:
         """The handler of a server that speaks SMTP itself."""
-        return cls(inboxes.recipient, ingest.deliver)
+        return cls(inboxes.recipient, ingest.deliver, metrics)
 
     async def handle_EHLO(
         self,
@@ -76,6 +80,8 @@ class WaypostHandler:
         """Accept live inboxes only; anything else is 550, never relayed."""
         recipient = await self.lookup(address)
         if recipient is None:
+            if self.metrics is not None:
+                self.metrics.rejected("unknown_recipient")
             return f"550 5.1.1 <{address}>: no such mailbox here"
         accepted: list[Recipient] = envelope.__dict__.setdefault("waypost_recipients", [])
         if all(r.inbox_id != recipient.inbox_id for r in accepted):
@@ -97,6 +103,8 @@ class WaypostHandler:
             return exc.reply
         except Exception:
             log.exception("could not store message")
+            if self.metrics is not None:
+                self.metrics.rejected("store_failed")
             return "451 4.3.0 Message not stored, try again later"
         return f"250 2.0.0 OK {' '.join(ids)}"
 

@@ -17,12 +17,13 @@ from datetime import datetime
 from typing import ClassVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as ORMSession
 from sqlalchemy.orm import defer
 
 from waypost.db.database import Database
 from waypost.db.models import Email, Inbox
-from waypost.db.owned import get_owned
-from waypost.db.pages import Page, paginate
+from waypost.db.owned import read_owned
+from waypost.db.pages import Page, page
 from waypost.db.types import utcnow
 from waypost.errors import NotFound
 from waypost.events.log import MAIL_CHANNEL, EventLog, NewEvent, inbox_channel
@@ -37,6 +38,7 @@ from waypost.mail.parse import (
     parse_message,
 )
 from waypost.mail.sanitize import sanitize_html
+from waypost.metrics import Metrics
 
 log = logging.getLogger("waypost.mail")
 
@@ -53,8 +55,16 @@ class _Pending:
 class MailIngest:
     """The single writer for incoming mail."""
 
-    def __init__(self, db: Database, events: EventLog, max_batch: int = 128) -> None:
+    def __init__(
+        self,
+        db: Database,
+        events: EventLog,
+        max_batch: int = 128,
+        *,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.db = db
+        self.metrics = metrics
         self.events = events
         self.max_batch = max_batch
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
@@ -110,6 +120,8 @@ class MailIngest:
             await asyncio.sleep(0)
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            if self.metrics is not None:
+                self.metrics.ingest_batch_size.observe(len(batch))
             try:
                 ids = await self._write(batch)
             except Exception:
@@ -275,35 +287,33 @@ class EmailService:
         since: datetime | None = None,
     ) -> Page[Email]:
         """An inbox's emails, newest first, with optional filters."""
-        async with self.db.read() as s:
-            owned = (
-                await s.execute(
-                    select(Inbox.id).where(Inbox.id == inbox_id, Inbox.user_id == user_id)
-                )
-            ).scalar_one_or_none()
-            if owned is None:
-                raise NotFound.of("inbox")
-            query = (
-                select(Email)
-                .options(defer(Email.raw))
-                .where(Email.inbox_id == inbox_id, Email.user_id == user_id)
+        query = (
+            select(Email)
+            .options(defer(Email.raw))
+            .where(Email.inbox_id == inbox_id, Email.user_id == user_id)
+        )
+        if sender:
+            pattern = f"%{_escape_like(sender.lower())}%"
+            query = query.where(
+                Email.from_header.ilike(pattern, escape="\\")
+                | Email.mail_from.ilike(pattern, escape="\\")
             )
-            if sender:
-                pattern = f"%{_escape_like(sender.lower())}%"
-                query = query.where(
-                    Email.from_header.ilike(pattern, escape="\\")
-                    | Email.mail_from.ilike(pattern, escape="\\")
-                )
-            if subject:
-                query = query.where(Email.subject.ilike(f"%{_escape_like(subject)}%", escape="\\"))
-            if since is not None:
-                query = query.where(Email.received_at >= since)
-            return await paginate(s, query, Email.id, limit, cursor)
+        if subject:
+            query = query.where(Email.subject.ilike(f"%{_escape_like(subject)}%", escape="\\"))
+        if since is not None:
+            query = query.where(Email.received_at >= since)
+
+        def read(s: ORMSession) -> Page[Email]:
+            owner = select(Inbox.id).where(Inbox.id == inbox_id, Inbox.user_id == user_id)
+            if s.execute(owner).scalar_one_or_none() is None:
+                raise NotFound.of("inbox")
+            return page(s, query, Email.id, limit, cursor)
+
+        return await self.db.query(read)
 
     async def get(self, user_id: str, email_id: str) -> Email:
         """One of the user's emails (with its raw bytes), or email_not_found."""
-        async with self.db.read() as s:
-            return await get_owned(s, Email, email_id, user_id, "email")
+        return await read_owned(self.db, Email, email_id, user_id, "email")
 
 
 def _escape_like(value: str) -> str:

@@ -20,6 +20,7 @@ from waypost.mail import ipc
 from waypost.mail.inboxes import InboxService, Recipient
 from waypost.mail.parse import HeaderSummary
 from waypost.mail.store import MailIngest
+from waypost.metrics import Metrics
 
 log = logging.getLogger("waypost.smtp.workers")
 
@@ -31,9 +32,15 @@ class SMTPWorkers:
     """N worker processes sharing the SMTP port; the database stays in this process."""
 
     def __init__(
-        self, settings: Settings, inboxes: InboxService, ingest: MailIngest, count: int
+        self,
+        settings: Settings,
+        inboxes: InboxService,
+        ingest: MailIngest,
+        count: int,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics  # refusals the workers ask about (docs/metrics.md: the gaps)
         self.inboxes = inboxes
         self.ingest = ingest
         self.count = count
@@ -144,7 +151,9 @@ class SMTPWorkers:
                     str(frame.meta["mail_from"]), recipients, frame.raw, _headers(frame.meta)
                 )
                 self._track(stored)
-                stored.add_done_callback(lambda done: _reply_stored(transport, frame.id, done))
+                stored.add_done_callback(
+                    lambda done: _reply_stored(transport, frame.id, done, self.metrics)
+                )
                 return
         self._track(asyncio.ensure_future(self._answer(frame, transport)))
 
@@ -164,16 +173,22 @@ class SMTPWorkers:
         except Exception:
             log.exception("SMTP worker request failed")
             meta = {"error": NOT_STORED}
+            if self.metrics is not None:
+                self.metrics.rejected("store_failed")
         _reply(transport, frame.id, meta)
 
     async def _handle(self, frame: ipc.Frame) -> dict[str, object]:
         if frame.kind == ipc.RCPT:
             found = await self.inboxes.recipient(str(frame.meta["address"]))
+            if found is None and self.metrics is not None:
+                self.metrics.rejected("unknown_recipient")
             return {"recipient": _recipient_json(found) if found else None}
         if frame.kind == ipc.DATA:
             looked_up = [await self.inboxes.recipient(str(a)) for a in frame.meta["rcpt"]]
             recipients = _one_per_inbox(looked_up)
             if not recipients:  # every inbox was deleted or expired since RCPT
+                if self.metrics is not None:
+                    self.metrics.rejected("recipients_gone")
                 return {"error": "550 5.1.1 No such mailbox here"}
             ids = await self.ingest.deliver(
                 str(frame.meta["mail_from"]), recipients, frame.raw, _headers(frame.meta)
@@ -244,9 +259,14 @@ def _reply(transport: asyncio.WriteTransport, request_id: int, meta: dict[str, o
 
 
 def _reply_stored(
-    transport: asyncio.WriteTransport, request_id: int, stored: asyncio.Future[list[str]]
+    transport: asyncio.WriteTransport,
+    request_id: int,
+    stored: asyncio.Future[list[str]],
+    metrics: Metrics | None = None,
 ) -> None:
     if stored.cancelled() or stored.exception() is not None:
+        if metrics is not None:
+            metrics.rejected("store_failed")
         if not stored.cancelled():
             log.error("could not store a message from an SMTP worker: %r", stored.exception())
         _reply(transport, request_id, {"error": NOT_STORED})

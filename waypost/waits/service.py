@@ -5,7 +5,9 @@ through the bus; a newly registered wait scans the mail that arrived since its
 reference point, so an email that landed just before registration is not lost.
 Claims are conditional updates in one transaction and ``waits.email_id`` is
 unique, so each email resolves at most one wait even across replicas. Timeouts
-are timers, re-armed from the database on start.
+are timers, re-armed from the database on start; with replicas every engine arms every
+wait and the guarded update lets one timeout through. After a gap in the bus (Redis
+dropped) the engine re-reads the pending waits and their unclaimed mail.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session as ORMSession
 from sqlalchemy.orm import aliased
 
 from waypost.auth.keys import key_guard
@@ -32,10 +35,11 @@ from waypost.db.pages import Page, paginate
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
-from waypost.events.bus import CLOSED, EventBus
+from waypost.events.bus import CLOSED, LAGGED, EventBus
 from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent
 from waypost.extractions.assist import Assistant, Assisted, AssistSpec
 from waypost.ids import new_id
+from waypost.metrics import Metrics
 from waypost.waits.matching import WAIT_TYPES, EmailView, Outcome, evaluate
 
 log = logging.getLogger("waypost.waits")
@@ -43,6 +47,11 @@ log = logging.getLogger("waypost.waits")
 DEFAULT_CONFIDENCE_THRESHOLD = 0.3
 MAX_ASSISTS_PER_WAIT = 5
 """Model calls one wait may cost (per process): mail anyone can send must not drain a key."""
+STANDBY_SECONDS = 2.0
+"""With replicas, every engine hears of every wait and email, but a wait's mail is tried at
+once only by the process that registered it (or adopted it); the others try it this much
+later, in case that process died. One email then costs one extraction, not one per replica,
+and the database still decides: whichever claim commits first wins."""
 
 
 def wait_channel(wait_id: str) -> str:
@@ -54,9 +63,16 @@ class Waits:
     """Register, resolve, time out, cancel and await waits."""
 
     def __init__(
-        self, db: Database, events: EventLog, bus: EventBus, assistant: Assistant | None = None
+        self,
+        db: Database,
+        events: EventLog,
+        bus: EventBus,
+        assistant: Assistant | None = None,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics
         self.events = events
         self.bus = bus
         self.assistant = assistant
@@ -72,6 +88,11 @@ class Waits:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        # waits this process works at once: registered here, pending at its start, or
+        # adopted after standing by found their mail unclaimed (STANDBY_SECONDS)
+        self._own: set[str] = set()
+        self._recovery: asyncio.Task[None] | None = None
+        self._recover_again = False
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -84,6 +105,7 @@ class Waits:
                 (await s.execute(select(Wait).where(Wait.status == "pending"))).scalars()
             )
         for wait in pending:
+            self._own.add(wait.id)  # e.g. the replica that registered it is gone
             self._arm(wait.id, wait.inbox_id, wait.deadline)
         if pending:
             log.info("re-armed pending waits count=%d", len(pending))
@@ -97,7 +119,7 @@ class Waits:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        for task in tuple(self._tasks):
+        for task in (*self._tasks, *((self._recovery,) if self._recovery else ())):
             task.cancel()
 
     async def _listen(self) -> None:
@@ -107,17 +129,64 @@ class Waits:
                 message = await sub.get()
                 if message is None or message is CLOSED:
                     continue
+                if message is LAGGED:  # the bus lost messages (Redis dropped): ask the database
+                    self._recover_soon()
+                    continue
                 data = message.get("data", {})
                 kind = message.get("type")
                 if kind == "email.received":
                     inbox_id = str(data["inbox_id"])
-                    if self._pending.get(inbox_id):
-                        self._spawn(self._on_email(inbox_id, str(data["email_id"])))
+                    waiting = self._pending.get(inbox_id)
+                    if waiting:
+                        email_id = str(data["email_id"])
+                        if waiting & self._own:
+                            self._spawn(self._on_email(inbox_id, email_id))
+                        else:
+                            self._spawn(self._stand_by(inbox_id, email_id))
                 elif kind == "wait.created":
                     deadline = datetime.fromisoformat(str(data["expires_at"]))
                     self._arm(str(data["wait_id"]), str(data["inbox_id"]), deadline)
                 elif kind in ("wait.completed", "wait.timed_out", "wait.cancelled"):
                     self._disarm(str(data["wait_id"]))
+
+    def _recover_soon(self) -> None:
+        """Run :meth:`_recover` now, or once more after the one under way."""
+        if self._recovery is not None and not self._recovery.done():
+            self._recover_again = True
+            return
+        self._recovery = asyncio.create_task(self._recover(), name="waypost-waits-recover")
+        self._recovery.add_done_callback(_log_failure)
+
+    async def _recover(self) -> None:
+        """Catch up with what the bus may have lost: the database says which waits are
+        pending (arm the unknown, forget the ended) and every pending wait looks at its
+        inbox's unclaimed mail again, one after another (a bounded load on the database)."""
+        while True:
+            self._recover_again = False
+            known = set(self._timers)  # armed before the read: anything ended is final
+            async with self.db.read() as s:
+                rows = (
+                    await s.execute(
+                        select(Wait.id, Wait.inbox_id, Wait.deadline).where(
+                            Wait.status == "pending"
+                        )
+                    )
+                ).all()
+            pending = {row.id for row in rows}
+            for wait_id in known - pending:
+                self._disarm(wait_id)
+            for row in rows:
+                if row.id not in self._timers:
+                    self._arm(row.id, row.inbox_id, row.deadline, scan=False)
+                if row.id in self._timers:
+                    await self._scan_backlog(row.id)
+            log.info("waits caught up after a bus gap pending=%d", len(rows))
+            if not self._recover_again:
+                return
+
+    def open_count(self) -> int:
+        """Pending waits this engine has armed (every engine arms every pending wait)."""
+        return len(self._timers)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -169,6 +238,7 @@ class Waits:
             )
             tx.s.add(wait)
             await tx.s.flush()
+            self._own_from_commit(tx, wait.id)
             await self.events.append_many(tx, [_created_event(wait)])
             return wait
         found = self._inbox_inline(user_id, inbox_id) if after is None and assist is None else None
@@ -179,13 +249,17 @@ class Waits:
                 wait = await self._new_wait(
                     s, user_id, inbox_id, type, timeout, kept, after, threshold, assist
                 )
+        self._own.add(wait.id)  # before its wait.created can reach the engine
         try:
             await self.events.commit(
                 [(Wait.__table__, [row_values(wait)])],  # type: ignore[list-item]
                 [_created_event(wait)],
             )
-        except (IntegrityError, sqlite3.IntegrityError):  # the inbox was deleted meanwhile
-            raise NotFound.of("inbox") from None
+        except BaseException as exc:
+            self._own.discard(wait.id)
+            if isinstance(exc, (IntegrityError, sqlite3.IntegrityError)):
+                raise NotFound.of("inbox") from None  # the inbox was deleted meanwhile
+            raise
         return wait  # the engine arms it when wait.created comes back over the bus
 
     async def _new_wait(
@@ -297,7 +371,8 @@ class Waits:
             wait = await self.get(user_id, wait_id)
             if wait.status != "pending":
                 return wait
-            remaining = (wait.deadline - utcnow()).total_seconds() + 2.0
+            # past the deadline: the timeout may come from a replica standing by
+            remaining = (wait.deadline - utcnow()).total_seconds() + 2.0 + STANDBY_SECONDS
             if max_seconds is not None:
                 remaining = min(remaining, max_seconds)
             loop = asyncio.get_running_loop()
@@ -307,6 +382,11 @@ class Waits:
                     message = await sub.get(within=left)
                 if message is None or message is CLOSED:
                     break
+                if message is LAGGED:  # its end may have been lost on the way: look
+                    sub.lagged = False
+                    if (await self.get(user_id, wait_id)).status != "pending":
+                        break
+                    continue
                 if message.get("type") in ("wait.completed", "wait.timed_out", "wait.cancelled"):
                     break
         resolved = self._resolved.get(wait_id)
@@ -324,43 +404,58 @@ class Waits:
 
     # --- engine ---------------------------------------------------------------------------------
 
-    def _arm(self, wait_id: str, inbox_id: str, deadline: datetime) -> None:
+    def _arm(self, wait_id: str, inbox_id: str, deadline: datetime, scan: bool = True) -> None:
         """Index the wait, start its timeout timer and look at mail that is already there."""
         if wait_id in self._timers:
             return
         self._pending.setdefault(inbox_id, set()).add(wait_id)
         self._inbox_of[wait_id] = inbox_id
-        delay = max((deadline - utcnow()).total_seconds(), 0.0)
+        own = wait_id in self._own
+        delay = max((deadline - utcnow()).total_seconds(), 0.0) + (0 if own else STANDBY_SECONDS)
         self._timers[wait_id] = asyncio.get_running_loop().call_later(
             delay, lambda: self._spawn(self._finish(wait_id, "timed_out"))
         )
-        self._spawn(self._scan_backlog(wait_id))
+        if scan:
+            self._spawn(self._scan_backlog(wait_id) if own else self._stand_by_backlog(wait_id))
 
-    async def _scan_backlog(self, wait_id: str) -> None:
-        """Try the mail that arrived since the wait's reference point, oldest first.
+    def _own_from_commit(self, tx: Tx, wait_id: str) -> None:
+        """Own a wait registered in ``tx`` once it commits (before its wait.created goes out:
+        callbacks run in order, and the event's publish is registered after this)."""
+
+        async def own() -> None:
+            self._own.add(wait_id)
+
+        tx.after_commit(own)
+
+    async def _stand_by(self, inbox_id: str, email_id: str) -> None:
+        """Another process owns the inbox's waits: try the email only if they are still
+        pending after STANDBY_SECONDS, and adopt them if it then resolves one."""
+        await asyncio.sleep(STANDBY_SECONDS)
+        waiting = set(self._pending.get(inbox_id, ()))
+        if waiting and await self._on_email(inbox_id, email_id):
+            log.warning(
+                "adopted waits of a silent replica inbox=%s count=%d", inbox_id, len(waiting)
+            )
+            self._own.update(waiting)
+
+    async def _stand_by_backlog(self, wait_id: str) -> None:
+        """:meth:`_scan_backlog` of another process's new wait, in case it cannot."""
+        await asyncio.sleep(STANDBY_SECONDS)
+        if wait_id in self._timers and await self._scan_backlog(wait_id):
+            self._own.add(wait_id)
+
+    async def _scan_backlog(self, wait_id: str) -> bool:
+        """Try the mail that arrived since the wait's reference point, oldest first; True
+        if this call resolved the wait.
 
         Each email is extracted (off the loop) before any write lock is taken, so a backlog
         of hostile mail costs its owner's wait time, never the other writers' lock; the
         claim then re-checks, in its own transaction, that the wait is still pending.
         """
-        claimed_by = aliased(Wait)
-        async with self.db.read() as s:
-            wait = (await s.execute(select(Wait).where(Wait.id == wait_id))).scalar_one_or_none()
-            if wait is None or wait.status != "pending":
-                return
-            emails = list(
-                (
-                    await s.execute(
-                        select(Email)
-                        .where(
-                            Email.inbox_id == wait.inbox_id,
-                            Email.received_at >= wait.after_time,
-                            ~exists().where(claimed_by.email_id == Email.id),
-                        )
-                        .order_by(Email.id)
-                    )
-                ).scalars()
-            )
+        found = await self.db.query(lambda s: _backlog(s, wait_id))
+        if found is None:
+            return False
+        wait, emails = found
         for email in emails:
             view = EmailView(email)
             await view.prepare(wait)
@@ -372,13 +467,15 @@ class Waits:
                 async with self.db.write() as tx:
                     current = await tx.s.get(Wait, wait.id)
                     if current is not None and await self._claim(tx, current, email, outcome):
-                        return
+                        return True
             except IntegrityError:
                 continue  # a concurrent transaction took that email for another wait
-            return  # no longer pending: resolved, timed out or cancelled meanwhile
+            return False  # no longer pending: resolved, timed out or cancelled meanwhile
+        return False
 
-    async def _on_email(self, inbox_id: str, email_id: str) -> None:
-        """Give a new email to the oldest pending wait of its inbox that it satisfies."""
+    async def _on_email(self, inbox_id: str, email_id: str) -> bool:
+        """Give a new email to the oldest pending wait of its inbox that it satisfies; True
+        if this call resolved one."""
         prepared = await self._extract_for_waits(inbox_id, email_id)
         try:
             async with self.db.write() as tx:
@@ -397,7 +494,7 @@ class Waits:
                     )
                 ).scalar_one_or_none()
                 if email is None:
-                    return  # gone, or already resolved a wait (its backlog scan got there first)
+                    return False  # gone, or already took a wait (a backlog scan got there)
                 view = (
                     EmailView(email, prepared.extractions, prepared.assisted)
                     if prepared is not None
@@ -407,9 +504,10 @@ class Waits:
                     await view.prepare(wait)  # a no-op unless a wait came meanwhile
                     outcome = evaluate(wait, view)
                     if outcome is not None and await self._claim(tx, wait, email, outcome):
-                        return
+                        return True
         except IntegrityError:
-            return
+            return False
+        return False
 
     async def _extract_for_waits(self, inbox_id: str, email_id: str) -> EmailView | None:
         """Extract (off the loop) and ask the model (when a wait asked for it), before taking
@@ -534,7 +632,7 @@ class Waits:
         )
 
         async def remember() -> None:
-            self._remember(wait)
+            self._remember(wait, email.received_at)
 
         tx.after_commit(remember)
         await self.events.append_many(tx, events)
@@ -568,13 +666,16 @@ class Waits:
         self._disarm(wait_id)
         return wait is not None
 
-    def _remember(self, wait: Wait) -> None:
+    def _remember(self, wait: Wait, received_at: datetime | None = None) -> None:
         """Keep a just-resolved wait for a minute: blocked callers answer from it."""
+        if self.metrics is not None:  # ``received_at``: of the email that resolved it
+            self.metrics.wait_resolved(wait.status, wait.created_at, wait.completed_at, received_at)
         self._disarm(wait.id)
         self._resolved[wait.id] = wait
         asyncio.get_running_loop().call_later(60, self._resolved.pop, wait.id, None)
 
     def _disarm(self, wait_id: str) -> None:
+        self._own.discard(wait_id)
         for key in [k for k in self._asks if k[0] == wait_id]:
             self._asks.pop(key)
         timer = self._timers.pop(wait_id, None)
@@ -643,3 +744,21 @@ def _wait_row(
         email_id=None,
         result=None,
     )
+
+
+def _backlog(s: ORMSession, wait_id: str) -> tuple[Wait, list[Email]] | None:
+    """A pending wait and the unclaimed mail of its inbox since its reference point."""
+    wait = s.execute(select(Wait).where(Wait.id == wait_id)).scalar_one_or_none()
+    if wait is None or wait.status != "pending":
+        return None
+    claimed_by = aliased(Wait)
+    emails = s.execute(
+        select(Email)
+        .where(
+            Email.inbox_id == wait.inbox_id,
+            Email.received_at >= wait.after_time,
+            ~exists().where(claimed_by.email_id == Email.id),
+        )
+        .order_by(Email.id)
+    ).scalars()
+    return wait, list(emails)
