@@ -517,20 +517,15 @@ class Conversations:
         self, user_id: str, session_id: str
     ) -> tuple[SessionRow, Agent | None, Sandbox | None]:
         """The caller's session with its agent and sandbox (None where gone): one query."""
-        async with self.db.read() as s:
-            found = (
-                await s.execute(
-                    select(SessionRow, Agent, Sandbox)
-                    .outerjoin(
-                        Agent, (Agent.id == SessionRow.agent_id) & (Agent.user_id == user_id)
-                    )
-                    .outerjoin(
-                        Sandbox,
-                        (Sandbox.id == SessionRow.sandbox_id) & (Sandbox.user_id == user_id),
-                    )
-                    .where(SessionRow.id == session_id, SessionRow.user_id == user_id)
-                )
-            ).one_or_none()
+        query = (
+            select(SessionRow, Agent, Sandbox)
+            .outerjoin(Agent, (Agent.id == SessionRow.agent_id) & (Agent.user_id == user_id))
+            .outerjoin(
+                Sandbox, (Sandbox.id == SessionRow.sandbox_id) & (Sandbox.user_id == user_id)
+            )
+            .where(SessionRow.id == session_id, SessionRow.user_id == user_id)
+        )
+        found = await self.db.query(lambda s: s.execute(query).one_or_none())
         if found is None:
             raise NotFound.of("session")
         session, agent, sandbox = found

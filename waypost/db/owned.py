@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -18,13 +18,25 @@ def owned(s: Session, model: type[T], row_id: str, user_id: str, resource: str) 
     """``model`` row ``row_id`` if ``user_id`` owns it, else ``<resource>_not_found`` (404).
 
     For :meth:`waypost.db.database.Database.query`; :func:`get_owned` in async code."""
-    table: Any = model
-    row = s.execute(
-        select(model).where(table.id == row_id, table.user_id == user_id)
-    ).scalar_one_or_none()
+    params = {"row_id": row_id, "user_id": user_id}
+    row: T | None = s.execute(_owned_query(model), params).scalar_one_or_none()
     if row is None:
         raise NotFound.of(resource)
     return row
+
+
+_OWNED_QUERIES: dict[type[Any], Select[Any]] = {}
+
+
+def _owned_query(model: type[Any]) -> Select[Any]:
+    """Built once per model: composing a statement costs more than running it on SQLite."""
+    query = _OWNED_QUERIES.get(model)
+    if query is None:
+        query = select(model).where(
+            model.id == bindparam("row_id"), model.user_id == bindparam("user_id")
+        )
+        _OWNED_QUERIES[model] = query
+    return query
 
 
 async def get_owned(s: AsyncSession, model: type[T], row_id: str, user_id: str, resource: str) -> T:
