@@ -2,6 +2,8 @@
 
 - start a real ``waypost serve`` subprocess on free ports, with a fresh data dir or a
   scratch PostgreSQL database that is dropped afterwards, and an API key;
+- a cluster's parts: ``waypost serve`` replicas and ``waypost worker`` processes on one
+  database, a private ``redis-server``;
 - a raw-socket asyncio SMTP client (per-message DATA→250 latency, and a multi-session
   load generator used when postfix's ``smtp-source`` is not available);
 - a do-nothing aiosmtpd server (the ceiling of one Python SMTP event loop).
@@ -73,9 +75,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process and its live children have used (Linux /proc)."""
-    return sum(process_cpu_seconds(pid).values())
+def cpu_seconds(*pids: int) -> float:
+    """User + system CPU time processes and their live children have used (Linux /proc)."""
+    return sum(sum(process_cpu_seconds(pid).values()) for pid in pids)
 
 
 def process_cpu_seconds(pid: int) -> dict[int, float]:
@@ -259,6 +261,122 @@ def raw_smtp_server(protocol: str = "aiosmtpd") -> Iterator[tuple[int, int]]:
         yield port, proc.pid
     finally:
         stop_process(proc)
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+@dataclass
+class Replica:
+    """One ``waypost serve`` of a cluster (processes on one database and one Redis)."""
+
+    name: str
+    port: int
+    smtp_port: int
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        """Until ``/readyz`` answers 200 (migrated, Redis subscribed)."""
+        wait_http(f"{self.url}/readyz", self.proc, self.log_path, timeout=timeout)
+
+
+@contextlib.contextmanager
+def private_redis(workdir: Path) -> Iterator[tuple[str, int]]:
+    """A ``redis-server`` of our own on a free port, nothing persisted: (its URL, its pid).
+    The machine's Redis is shared with the tests and other runs."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    args += ["no", "--dir", str(workdir)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_tcp(port, proc, timeout=10)
+        yield f"redis://127.0.0.1:{port}/0", proc.pid
+    finally:
+        stop_process(proc)
+
+
+def cluster_env(redis_url: str) -> dict[str, str]:
+    """The environment every process of one cluster shares: its Redis under a channel
+    prefix of its own, and one secret key (workers decrypt what replicas encrypted)."""
+    from cryptography.fernet import Fernet
+
+    return {
+        **os.environ,
+        "WAYPOST_REDIS_URL": redis_url,
+        "WAYPOST_REDIS_PREFIX": f"bench{uuid.uuid4().hex[:8]}",
+        "WAYPOST_SECRET_KEY": Fernet.generate_key().decode(),
+    }
+
+
+def start_serve(
+    stack: contextlib.ExitStack,
+    workdir: Path,
+    name: str,
+    database_url: str,
+    env: dict[str, str],
+    *extra_args: str,
+    data_dir: Path | None = None,
+) -> Replica:
+    """Start ``waypost serve`` on free ports, its log ``workdir/<name>.log``, stopped
+    (SIGTERM) when ``stack`` closes. Returns at once: :meth:`Replica.wait_ready`."""
+    port, smtp_port = free_port(), free_port()
+    log_path = workdir / f"{name}.log"
+    log = stack.enter_context(log_path.open("wb"))
+    args = [
+        str(WAYPOST), "serve", "--port", str(port), "--smtp-port", str(smtp_port),
+        "--data-dir", str(data_dir or workdir / name), "--database-url", database_url,
+        "--log-level", "warning", *extra_args,
+    ]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+    stack.callback(stop_process, proc)
+    return Replica(name, port, smtp_port, proc, log_path)
+
+
+def start_worker(
+    stack: contextlib.ExitStack,
+    workdir: Path,
+    name: str,
+    database_url: str,
+    env: dict[str, str],
+    data_dir: Path,
+    timeout: float = 60,
+) -> subprocess.Popen[bytes]:
+    """Start ``waypost worker`` (log ``workdir/<name>.log``) and wait until it says it is
+    ready; stopped (SIGTERM: it drains) when ``stack`` closes."""
+    log_path = workdir / f"{name}.log"
+    log = stack.enter_context(log_path.open("wb"))
+    args = [
+        str(WAYPOST), "worker", "--data-dir", str(data_dir), "--database-url", database_url,
+        "--log-level", "info",  # info: the only way to hear "ready" (it serves no HTTP)
+    ]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+    stack.callback(stop_process, proc)
+    deadline = time.monotonic() + timeout
+    while " ready\n" not in log_path.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name}: the worker did not start:\n{log_tail(log_path)}")
+        time.sleep(0.1)
+    return proc
+
+
+def create_key(database_url: str, env: dict[str, str], user: str = "bench") -> str:
+    """``waypost keys create`` on the cluster's database: the new API key."""
+    out = subprocess.run(
+        [str(WAYPOST), "keys", "create", "--user", user, "--database-url", database_url],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return out.stdout.strip().splitlines()[-1].strip()
 
 
 # --------------------------------------------------------------------------- SMTP client

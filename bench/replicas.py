@@ -30,82 +30,41 @@ import asyncio
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from _common import (
     ROOT,
-    WAYPOST,
+    Replica,
     SMTPClient,
-    free_port,
+    cluster_env,
+    create_key,
     machine,
     percentile,
     run_smtp_load_subprocess,
     scratch_postgres,
-    stop_process,
-    wait_http,
+    start_serve,
 )
-from cryptography.fernet import Fernet
 
 REDIS_URL = os.environ.get("WAYPOST_BENCH_REDIS", "redis://127.0.0.1:6379/0")
-
-
-@dataclass
-class Replica:
-    """One ``waypost serve``."""
-
-    name: str
-    port: int
-    smtp_port: int
-    proc: subprocess.Popen[bytes]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
 
 @contextlib.contextmanager
 def cluster(count: int) -> Iterator[tuple[list[Replica], str, str]]:
     """``count`` replicas on one scratch database and Redis: (replicas, key, database URL)."""
     workdir = Path(tempfile.mkdtemp(prefix="waypost-bench-replicas-"))
-    env = {
-        **os.environ,
-        "WAYPOST_SECRET_KEY": Fernet.generate_key().decode(),
-        "WAYPOST_REDIS_PREFIX": f"bench{uuid.uuid4().hex[:8]}",
-    }
+    env = cluster_env(REDIS_URL)
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, workdir, True)
         db_url = stack.enter_context(scratch_postgres())
-        replicas = []
-        for i in range(count):
-            name = "ABCDEFGH"[i]
-            port, smtp_port = free_port(), free_port()
-            log = stack.enter_context((workdir / f"{name}.log").open("wb"))
-            args = [
-                str(WAYPOST), "serve", "--port", str(port), "--smtp-port", str(smtp_port),
-                "--data-dir", str(workdir / name), "--database-url", db_url,
-                "--redis-url", REDIS_URL, "--log-level", "warning",
-            ]  # fmt: skip
-            proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-            stack.callback(stop_process, proc)
-            replicas.append(Replica(name, port, smtp_port, proc))
+        replicas = [start_serve(stack, workdir, "ABCDEFGH"[i], db_url, env) for i in range(count)]
         for r in replicas:
-            wait_http(f"{r.url}/readyz", r.proc, workdir / f"{r.name}.log", timeout=180)
-        out = subprocess.run(
-            [str(WAYPOST), "keys", "create", "--user", "bench", "--database-url", db_url],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        yield replicas, out.stdout.strip().splitlines()[-1].strip(), db_url
+            r.wait_ready()
+        yield replicas, create_key(db_url, env), db_url
 
 
 def otp_email(to: str, code: str) -> bytes:

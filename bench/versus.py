@@ -55,7 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,6 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
-    Waypost,
     cpu_seconds,
     free_port,
     log_tail,
@@ -320,23 +319,22 @@ async def langgraph_run(client: httpx.AsyncClient) -> None:
         raise RuntimeError(f"unexpected answer: {reply.text[:300]}")
 
 
-def waypost_agent(wp: Waypost) -> str:
+def waypost_agent(http: httpx.Client) -> str:
     """A scripted agent that answers ``echo``, and a sandbox for it: the sandbox's id."""
-    with wp.client() as http:
-        agent = http.post(
-            "/api/v1/agents",
-            json={
-                "name": "echo",
-                "chat_model_config": {
-                    "type": "scripted",
-                    "parameters": {"turns": [[{"type": "text", "text": "echo"}]]},
-                },
+    agent = http.post(
+        "/api/v1/agents",
+        json={
+            "name": "echo",
+            "chat_model_config": {
+                "type": "scripted",
+                "parameters": {"turns": [[{"type": "text", "text": "echo"}]]},
             },
-        )
-        agent.raise_for_status()
-        box = http.post("/api/v1/sandboxes", json={"agent_id": agent.json()["id"]})
-        box.raise_for_status()
-        return str(box.json()["id"])
+        },
+    )
+    agent.raise_for_status()
+    box = http.post("/api/v1/sandboxes", json={"agent_id": agent.json()["id"]})
+    box.raise_for_status()
+    return str(box.json()["id"])
 
 
 def waypost_runner(box: str) -> Run:
@@ -377,20 +375,29 @@ async def one_after_another(
 
 
 async def concurrent(
-    url: str, headers: dict[str, str], run: Run, clients: int, duration: float, pid: int
+    url: str,
+    headers: dict[str, str],
+    run: Run,
+    clients: int,
+    duration: float,
+    pid: int | Sequence[int],
+    runs: int | None = None,
 ) -> Figures:
-    """``clients`` loops, each starting runs until ``duration`` is over; runs/s counts the
-    runs completed over the time until the last one ended."""
+    """``clients`` loops, each starting runs until ``duration`` is over (or ``runs`` runs
+    have been started); runs/s counts the runs completed over the time until the last one
+    ended. The CPU figure is that of ``pid`` (one or several server processes)."""
     latencies: list[float] = []
-    errors = 0
+    errors = started = 0
+    pids = (pid,) if isinstance(pid, int) else tuple(pid)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
         base_url=url, headers=headers, timeout=120, limits=limits
     ) as client:
 
         async def loop(deadline: float) -> None:
-            nonlocal errors
-            while time.perf_counter() < deadline:
+            nonlocal errors, started
+            while time.perf_counter() < deadline and (runs is None or started < runs):
+                started += 1
                 began = time.perf_counter()
                 try:
                     await run(client)
@@ -400,10 +407,10 @@ async def concurrent(
                     if errors == 1:
                         print(f"    first error: {exc!r}")
 
-        cpu0, start = cpu_seconds(pid), time.perf_counter()
+        cpu0, start = cpu_seconds(*pids), time.perf_counter()
         await asyncio.gather(*(loop(start + duration) for _ in range(clients)))
         elapsed = time.perf_counter() - start
-    return Figures(latencies, elapsed, errors, cpu_seconds(pid) - cpu0)
+    return Figures(latencies, elapsed, errors, cpu_seconds(*pids) - cpu0)
 
 
 def measure_runs(
@@ -438,8 +445,8 @@ def part_runs(args: argparse.Namespace, scratch: Path, report: dict[str, Any]) -
         except RuntimeError as exc:
             print(f"LangGraph: could not start `langgraph dev`; skipped.\n{exc}")
 
-    with waypost_server(args.database) as wp:
-        run = waypost_runner(waypost_agent(wp))
+    with waypost_server(args.database) as wp, wp.client() as http:
+        run = waypost_runner(waypost_agent(http))
         name = f"Waypost ({args.database})"
         ours = measure_runs(name, wp.http_url, wp.headers, run, wp.proc.pid, args)
 

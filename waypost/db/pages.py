@@ -42,14 +42,11 @@ def page(
 
     For :meth:`waypost.db.database.Database.query`; :func:`paginate` in async code."""
     check_limit(limit)
+    total = s.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page_query = query.order_by(id_column.desc()).limit(limit + 1)
     if cursor:
-        total = s.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        rows = list(s.execute(page_query.where(id_column < cursor)).scalars())
-    else:  # the first page counts the whole list in the same statement
-        counted = s.execute(page_query.add_columns(func.count().over())).all()
-        rows = [row[0] for row in counted]
-        total = counted[0][1] if counted else 0
+        page_query = page_query.where(id_column < cursor)
+    rows = list(s.execute(page_query).scalars())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
