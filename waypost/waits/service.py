@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as ORMSession
@@ -33,7 +33,7 @@ from waypost.db.models import Email, Extraction, Inbox, Wait
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.rows import row_values
-from waypost.db.types import utcnow
+from waypost.db.types import UTCDateTime, utcnow
 from waypost.errors import Conflict, Invalid, NotFound
 from waypost.events.bus import CLOSED, LAGGED, EventBus
 from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent
@@ -748,17 +748,22 @@ def _wait_row(
 
 def _backlog(s: ORMSession, wait_id: str) -> tuple[Wait, list[Email]] | None:
     """A pending wait and the unclaimed mail of its inbox since its reference point."""
-    wait = s.execute(select(Wait).where(Wait.id == wait_id)).scalar_one_or_none()
+    wait = s.execute(_WAIT_BY_ID, {"wait_id": wait_id}).scalar_one_or_none()
     if wait is None or wait.status != "pending":
         return None
-    claimed_by = aliased(Wait)
-    emails = s.execute(
-        select(Email)
-        .where(
-            Email.inbox_id == wait.inbox_id,
-            Email.received_at >= wait.after_time,
-            ~exists().where(claimed_by.email_id == Email.id),
-        )
-        .order_by(Email.id)
-    ).scalars()
-    return wait, list(emails)
+    params = {"inbox_id": wait.inbox_id, "after_time": wait.after_time}
+    return wait, list(s.execute(_UNCLAIMED_MAIL, params).scalars())
+
+
+# Built once: a fresh alias per call made every scan compile its statement anew.
+_WAIT_BY_ID = select(Wait).where(Wait.id == bindparam("wait_id"))
+_claimed_by = aliased(Wait)
+_UNCLAIMED_MAIL = (
+    select(Email)
+    .where(
+        Email.inbox_id == bindparam("inbox_id"),
+        Email.received_at >= bindparam("after_time", type_=UTCDateTime()),
+        ~exists().where(_claimed_by.email_id == Email.id),
+    )
+    .order_by(Email.id)
+)
