@@ -157,7 +157,7 @@ class Database:
         async with self._read_sessions() as session:
             yield session
 
-    async def query(self, unit: Callable[[Session], T]) -> T:
+    async def query(self, unit: Callable[[Session], T], *, inline: bool = True) -> T:
         """Run the read-only ``unit(session)`` (ORM statements on a plain ``Session``).
 
         On SQLite it runs now, on the event loop's thread, on a connection of its own
@@ -166,8 +166,12 @@ class Database:
         A read that is busy or over :data:`INLINE_READ_BUDGET_STEPS` is interrupted
         and run again through :meth:`read`, as every read runs on PostgreSQL. ``unit``
         may run twice, so it must not change anything but its own locals.
+
+        ``inline=False`` for reads whose cost is in SQL functions rather than steps
+        (JSON functions over large documents): the budget cannot interrupt those, and
+        on a reader thread SQLite runs them without the GIL, beside the event loop.
         """
-        if self._inline is not None:
+        if self._inline is not None and inline:
             try:
                 return self._inline.run(unit)
             except OperationalError as exc:

@@ -46,7 +46,8 @@ async def load_view_data(
     """
     if not any(r.team_id or r.agent_id for r in rows):
         return ViewData()  # plain sessions: nothing to read
-    return await db.query(lambda s: _load(s, user_id, rows, replies, scripts))
+    # not inline: the agents' model configs are cut down by SQLite's JSON functions
+    return await db.query(lambda s: _load(s, user_id, rows, replies, scripts), inline=False)
 
 
 def _load(
