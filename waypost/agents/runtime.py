@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from waypost.agents import contexts
 from waypost.agents.configs import ChatModelConfig, ContextConfig, PermissionRules, ReactConfig
@@ -517,15 +517,8 @@ class Conversations:
         self, user_id: str, session_id: str
     ) -> tuple[SessionRow, Agent | None, Sandbox | None]:
         """The caller's session with its agent and sandbox (None where gone): one query."""
-        query = (
-            select(SessionRow, Agent, Sandbox)
-            .outerjoin(Agent, (Agent.id == SessionRow.agent_id) & (Agent.user_id == user_id))
-            .outerjoin(
-                Sandbox, (Sandbox.id == SessionRow.sandbox_id) & (Sandbox.user_id == user_id)
-            )
-            .where(SessionRow.id == session_id, SessionRow.user_id == user_id)
-        )
-        found = await self.db.query(lambda s: s.execute(query).one_or_none())
+        params = {"session_id": session_id, "user_id": user_id}
+        found = await self.db.query(lambda s: s.execute(_PARTS, params).one_or_none())
         if found is None:
             raise NotFound.of("session")
         session, agent, sandbox = found
@@ -575,6 +568,18 @@ class Conversations:
             with contextlib.suppress(BaseException):
                 await task
         await self.workspaces.close()
+
+
+# A session with its agent and sandbox, each only if the caller owns it (built once:
+# composing it per message cost more than running it).
+_PARTS = (
+    select(SessionRow, Agent, Sandbox)
+    .outerjoin(Agent, (Agent.id == SessionRow.agent_id) & (Agent.user_id == bindparam("user_id")))
+    .outerjoin(
+        Sandbox, (Sandbox.id == SessionRow.sandbox_id) & (Sandbox.user_id == bindparam("user_id"))
+    )
+    .where(SessionRow.id == bindparam("session_id"), SessionRow.user_id == bindparam("user_id"))
+)
 
 
 class Run:
