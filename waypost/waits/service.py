@@ -33,7 +33,7 @@ from waypost.db.models import Email, Extraction, Inbox, Wait
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.rows import row_values
-from waypost.db.types import UTCDateTime, utcnow
+from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
 from waypost.events.bus import CLOSED, LAGGED, EventBus
 from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent
@@ -747,12 +747,16 @@ def _wait_row(
 
 
 def _backlog(s: ORMSession, wait_id: str) -> tuple[Wait, list[Email]] | None:
-    """A pending wait and the unclaimed mail of its inbox since its reference point."""
+    """A pending wait and the unclaimed mail of its inbox since its reference point; None
+    when there is no such mail (one statement: the usual case, a new wait on a quiet
+    inbox) or the wait is no longer pending."""
+    emails = list(s.execute(_UNCLAIMED_MAIL, {"wait_id": wait_id}).scalars())
+    if not emails:
+        return None
     wait = s.execute(_WAIT_BY_ID, {"wait_id": wait_id}).scalar_one_or_none()
     if wait is None or wait.status != "pending":
         return None
-    params = {"inbox_id": wait.inbox_id, "after_time": wait.after_time}
-    return wait, list(s.execute(_UNCLAIMED_MAIL, params).scalars())
+    return wait, emails
 
 
 # Built once: a fresh alias per call made every scan compile its statement anew.
@@ -760,9 +764,11 @@ _WAIT_BY_ID = select(Wait).where(Wait.id == bindparam("wait_id"))
 _claimed_by = aliased(Wait)
 _UNCLAIMED_MAIL = (
     select(Email)
+    .join(Wait, Wait.id == bindparam("wait_id"))
     .where(
-        Email.inbox_id == bindparam("inbox_id"),
-        Email.received_at >= bindparam("after_time", type_=UTCDateTime()),
+        Wait.status == "pending",
+        Email.inbox_id == Wait.inbox_id,
+        Email.received_at >= Wait.after_time,
         ~exists().where(_claimed_by.email_id == Email.id),
     )
     .order_by(Email.id)
