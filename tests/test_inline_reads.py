@@ -71,3 +71,39 @@ async def test_read_owned_hides_what_is_not_the_callers(db: Database) -> None:
         await read_owned(db, Workspace, "wsp_a", "usr_b", "workspace")
     with pytest.raises(NotFound, match="Workspace does not exist"):
         await read_owned(db, Workspace, "wsp_missing", "usr_a", "workspace")
+
+
+def test_a_read_survives_postgres_dropping_its_pooled_connections() -> None:
+    """No pre-ping on checkout: a read that meets a connection the server has closed
+    (a PostgreSQL restart) is run again on a fresh one."""
+    import asyncio
+    from contextlib import ExitStack
+
+    import asyncpg
+
+    from tests.conftest import database_url_for
+
+    with ExitStack() as stack:
+        url = database_url_for("postgres", stack)
+        assert url is not None
+
+        async def scenario() -> None:
+            db = Database(url, pool_size=2)
+            await db.migrate()
+            try:
+                # warm the pool, then end every backend of the database but ours
+                assert await db.query(lambda s: s.execute(text("SELECT 1")).scalar()) == 1
+                admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+                try:
+                    ended = await admin.fetchval(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                finally:
+                    await admin.close()
+                assert ended >= 1
+                assert await db.query(lambda s: s.execute(text("SELECT 2")).scalar()) == 2
+            finally:
+                await db.dispose()
+
+        asyncio.run(scenario())

@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncSession,
     async_sessionmaker,
@@ -83,8 +83,12 @@ class Database:
             event.listen(self.writer.sync_engine, "begin", _sqlite_begin_immediate)
             event.listen(self.reader.sync_engine, "begin", _sqlite_begin_deferred)
         else:
+            # No pre-ping: it is a round trip before every transaction (a quarter of a
+            # worker's CPU in a profile; 20-27 % of a request's time, docs/benchmarks.md).
+            # After a PostgreSQL restart the first statement on a stale connection fails
+            # and the pool then replaces every older connection; reads retry once.
             self.writer = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
             )
             self.reader = self.writer
         # SQLite has one writer at a time: the ORM's connection and the hot path's take
@@ -177,7 +181,13 @@ class Database:
             except OperationalError as exc:
                 if not _retry_elsewhere(exc):
                     raise
-        async with self.read() as s:
+        try:
+            async with self.read() as s:
+                return await s.run_sync(unit)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        async with self.read() as s:  # a stale pooled connection (the server restarted)
             return await s.run_sync(unit)
 
     async def ping(self) -> None:
