@@ -382,6 +382,25 @@ def create_key(database_url: str, env: dict[str, str], user: str = "bench") -> s
 # --------------------------------------------------------------------------- SMTP client
 
 
+async def hold_blocked_wait(port: int, key: str, wait_id: str, answered: dict[str, float]) -> None:
+    """Hold ``GET /api/v1/waits/{id}?block=true`` on a bare socket; note when it answers.
+
+    A bare socket per blocked call: httpx's pool with 1,000 requests in flight costs the
+    client more than the server spends answering."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"GET /api/v1/waits/{wait_id}?block=true HTTP/1.1\r\nHost: bench\r\n"
+        f"Authorization: Bearer {key}\r\n\r\n".encode()
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    answered[wait_id] = time.perf_counter()
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    body = await reader.readexactly(length)
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 200") and b'"completed"' in body, body
+
+
 def make_message(size: int, to: str, n: int) -> bytes:
     """A ~``size``-byte plain-text message, dot-stuffing-safe, CRLF line ends."""
     head = (

@@ -43,6 +43,7 @@ from _common import (
     SMTPClient,
     cluster_env,
     create_key,
+    hold_blocked_wait,
     machine,
     percentile,
     run_smtp_load_subprocess,
@@ -108,21 +109,7 @@ async def latency(
         pairs = await asyncio.gather(*(pair() for _ in range(waits)))
     answered: dict[str, float] = {}
 
-    async def hold(wait_id: str) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", b.port)
-        writer.write(
-            f"GET /api/v1/waits/{wait_id}?block=true HTTP/1.1\r\nHost: bench\r\n"
-            f"Authorization: Bearer {key}\r\n\r\n".encode()
-        )
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        answered[wait_id] = time.perf_counter()
-        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-        body = await reader.readexactly(length)
-        writer.close()
-        assert head.startswith(b"HTTP/1.1 200") and b'"completed"' in body, body
-
-    holders = [asyncio.create_task(hold(w)) for _, w in pairs]
+    holders = [asyncio.create_task(hold_blocked_wait(b.port, key, w, answered)) for _, w in pairs]
     await asyncio.sleep(3.0)  # every blocked call reaches B
     acked: dict[str, float] = {}
     smtp = await SMTPClient.connect(a.smtp_port)

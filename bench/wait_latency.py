@@ -29,6 +29,10 @@ from pathlib import Path
 import aiosmtplib
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import hold_blocked_wait
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -119,23 +123,9 @@ async def run(waits: int, database: str, rate: float) -> None:
             rss_before = rss_kib(server.pid)
             answered: dict[str, float] = {}
 
-            async def hold(wait_id: str) -> None:
-                # A bare socket per blocked call: httpx's pool with 1,000 requests in flight
-                # costs the client more than the server spends answering.
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.write(
-                    f"GET /api/v1/waits/{wait_id}?block=true HTTP/1.1\r\nHost: bench\r\n"
-                    f"Authorization: Bearer {key}\r\n\r\n".encode()
-                )
-                await writer.drain()
-                head = await reader.readuntil(b"\r\n\r\n")
-                answered[wait_id] = time.perf_counter()
-                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-                body = await reader.readexactly(length)
-                writer.close()
-                assert head.startswith(b"HTTP/1.1 200") and b'"completed"' in body, body
-
-            holders = [asyncio.create_task(hold(w)) for _, w in pairs]
+            holders = [
+                asyncio.create_task(hold_blocked_wait(port, key, w, answered)) for _, w in pairs
+            ]
             await asyncio.sleep(2.0)  # let every blocked call reach the server
             rss_open = rss_kib(server.pid)
             acked: dict[str, float] = {}

@@ -40,6 +40,7 @@ from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit, JsonDepthLimit
 from waypost.api.schemas import ErrorBody
 from waypost.config import Settings, make_process_private
+from waypost.extract.pool import warm as warm_extraction
 from waypost.heap import freeze_startup_heap
 from waypost.mail.smtp import WaypostHandler, start_smtp
 from waypost.mail.workers import SMTPWorkers
@@ -65,6 +66,14 @@ async def _reap_forever(svc: Services) -> None:
         except Exception:
             log.exception("reaper failed")
         await asyncio.sleep(svc.settings.reaper_interval_seconds)
+
+
+async def _warm_extraction() -> None:
+    """Spawn the extraction workers at start (a failure here only means a later spawn)."""
+    try:
+        await warm_extraction()
+    except Exception:
+        log.exception("extraction workers did not start; they will on first use")
 
 
 def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> FastAPI:
@@ -100,6 +109,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
             smtp = await start_smtp(settings, handler, smtp_sock)
             where = ",".join(str(s.getsockname()) for s in smtp.sockets)
         reaper = asyncio.create_task(_reap_forever(svc), name="waypost-reaper")
+        warming = asyncio.create_task(_warm_extraction(), name="waypost-extraction-warm")
         scheduler = asyncio.create_task(
             svc.schedules.run_forever(settings.schedule_poll_seconds), name="waypost-schedules"
         )
@@ -118,7 +128,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
         finally:
             if smtp is not None:
                 smtp.close()
-            for task in (reaper, scheduler, webhook_sender):
+            for task in (reaper, scheduler, webhook_sender, warming):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

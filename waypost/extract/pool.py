@@ -3,7 +3,8 @@
 The engine is bounded (see :mod:`._limits`) but its worst bounded input still costs
 some hundreds of milliseconds of CPU in C regex calls that hold the GIL, so a thread
 would still stall the loop; a process does not. Workers are spawned (not forked: the
-server runs threads) on first use and import only :mod:`waypost.extract`.
+server runs threads) when the server starts (:func:`warm`) and import only
+:mod:`waypost.extract`.
 
 The pool belongs to the process and ends with it. It is deliberately never shut down
 while the process goes on: ``shutdown(wait=False)`` of a ProcessPoolExecutor races its
@@ -38,6 +39,22 @@ def run(source: MailContent | bytes, kinds: Sequence[Mode]) -> dict[str, Extract
 
     content = content_from_bytes(source) if isinstance(source, bytes) else source
     return {kind: extract(content, kind) for kind in dict.fromkeys(kinds)}
+
+
+def _loaded() -> bool:
+    """What :func:`warm` runs in each worker: the engine imported, nothing else."""
+    from . import extract  # noqa: F401
+
+    return True
+
+
+async def warm() -> None:
+    """Start the workers now and load the engine in each, so that the first emails do not
+    wait for a spawn (about 0.8 s: it made the email → waiting call p99 of a fresh
+    server a second, docs/benchmarks.md)."""
+    loop = asyncio.get_running_loop()
+    pool = _executor()
+    await asyncio.gather(*(loop.run_in_executor(pool, _loaded) for _ in range(WORKERS)))
 
 
 def _executor() -> ProcessPoolExecutor:
