@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
 from tests.servers import (
@@ -29,6 +30,7 @@ from tests.servers import (
     RunningServer,
     ThreadServer,
     create_key,
+    free_port,
     fresh_postgres_database,
     make_settings,
     postgres_available,
@@ -328,10 +330,12 @@ class Cluster:
     def base_url(self) -> str:
         return self.replicas[0]
 
-    def start_worker(self) -> Process:
+    def start_worker(self, metrics_port: int | None = None) -> Process:
         index = len(self.workers)
         args = ["worker", "--data-dir", str(self.settings.data_dir), "--database-url", self.url,
                 "--log-level", "info"]  # fmt: skip
+        if metrics_port is not None:
+            args += ["--metrics-port", str(metrics_port)]
         worker = Process(args, self.env, self.tmp / f"worker{index}.log")
         self.workers.append(worker)
         self.processes.append(worker)
@@ -390,7 +394,8 @@ def test_workers_run_what_a_replica_without_runs_queued(cluster: Cluster) -> Non
         for replica in (api, api_b):  # the claim is in the database: 409 on every replica
             busy = replica.post(f"/api/v1/sessions/{sid}/messages", json={"content": "x"})
             assert busy.status_code == 409 and busy.json()["error"] == "session_busy"
-        cluster.start_worker()
+        metrics_port = free_port()
+        first = cluster.start_worker(metrics_port=metrics_port)
         cluster.start_worker()
         until(lambda: rows(cluster.url, sid)[0].status == "completed", what="the queued run")
         # the blocking POST, on a replica that runs nothing, gets the worker's answer
@@ -412,6 +417,17 @@ def test_workers_run_what_a_replica_without_runs_queued(cluster: Cluster) -> Non
     assert len(runs) == 9 and all(r.status == "completed" and r.attempts == 1 for r in runs)
     for run in runs:  # each ran once, on a worker (never on the serve replica)
         cluster.holder(run)
+    # the first worker's own /metrics counts the runs it executed, and only those
+    ran_there = sum(1 for run in runs if cluster.holder(run) is first)
+    assert ran_there >= 1  # it started first, alone, with a run waiting in the queue
+    scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+    finished = {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(scraped)
+        for sample in family.samples
+        if sample.name == "waypost_runs_finished_total"
+    }
+    assert finished.get("completed", 0.0) == ran_there
 
 
 def test_stream_and_interrupt_through_a_replica_reach_the_worker(cluster: Cluster) -> None:

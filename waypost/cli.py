@@ -169,6 +169,13 @@ def worker(
         int | None,
         typer.Option(help="Runs executed at once [env WAYPOST_RUN_CONCURRENCY]."),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve this worker's Prometheus /metrics (runs, model calls, tokens) on "
+            "this port [env WAYPOST_METRICS_PORT]."
+        ),
+    ] = None,
     log_level: Annotated[
         str | None, typer.Option(help="debug, info, warning [env WAYPOST_LOG_LEVEL].")
     ] = None,
@@ -182,6 +189,7 @@ def worker(
         database_url=database_url,
         redis_url=redis_url,
         run_concurrency=concurrency,
+        metrics_port=metrics_port,
         log_level=log_level,
     )
     logging.basicConfig(

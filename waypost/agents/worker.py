@@ -16,6 +16,8 @@ import signal
 
 from waypost.agents.queue import RunSettings
 from waypost.config import Settings
+from waypost.metrics import Metrics
+from waypost.metrics.http import MetricsPort
 from waypost.services import build_services
 
 log = logging.getLogger("waypost.worker")
@@ -27,7 +29,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    svc = build_services(settings)
+    metrics = Metrics()
+    svc = build_services(settings, metrics=metrics)
+    # runs, model calls and tokens of this worker's runs (the replicas count their own)
+    port = (
+        MetricsPort(metrics, settings.host, settings.metrics_port)
+        if settings.metrics and settings.metrics_port
+        else None
+    )
     await svc.db.migrate()
     await svc.bus.start()
     await svc.waits.start()  # the mail tools' waits resolve on this process too
@@ -43,3 +52,5 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         svc.bus.close()
         await svc.bus.aclose()
         await svc.db.dispose()
+        if port is not None:
+            port.close()
