@@ -382,6 +382,16 @@ def create_key(database_url: str, env: dict[str, str], user: str = "bench") -> s
 # --------------------------------------------------------------------------- SMTP client
 
 
+def otp_email(to: str, code: str) -> bytes:
+    """A plain-text verification email carrying ``code`` (shown as ``123 456``)."""
+    return (
+        f"From: Acme <no-reply@acme.test>\r\nTo: {to}\r\nSubject: Your Acme verification code\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Your verification code is:\r\n\r\n{code[:3]} {code[3:]}\r\n\r\n"
+        "It expires in 10 minutes.\r\n"
+    ).encode()
+
+
 async def hold_blocked_wait(port: int, key: str, wait_id: str, answered: dict[str, float]) -> None:
     """Hold ``GET /api/v1/waits/{id}?block=true`` on a bare socket; note when it answers.
 

@@ -53,8 +53,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, SMTPClient, Waypost, machine, percentile, waypost_server
-from wait_latency import otp_email
+from _common import PYTHON, SMTPClient, Waypost, machine, otp_email, percentile, waypost_server
 
 from waypost.sandbox.identity import identity_for
 

@@ -45,6 +45,7 @@ from _common import (
     create_key,
     hold_blocked_wait,
     machine,
+    otp_email,
     percentile,
     run_smtp_load_subprocess,
     scratch_postgres,
@@ -66,15 +67,6 @@ def cluster(count: int) -> Iterator[tuple[list[Replica], str, str]]:
         for r in replicas:
             r.wait_ready()
         yield replicas, create_key(db_url, env), db_url
-
-
-def otp_email(to: str, code: str) -> bytes:
-    return (
-        f"From: Acme <no-reply@acme.test>\r\nTo: {to}\r\nSubject: Your Acme verification code\r\n"
-        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        f"Your verification code is:\r\n\r\n{code[:3]} {code[3:]}\r\n\r\n"
-        "It expires in 10 minutes.\r\n"
-    ).encode()
 
 
 async def _create(http: httpx.AsyncClient, path: str, body: dict[str, object]) -> dict[str, str]:

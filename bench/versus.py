@@ -48,6 +48,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import shutil
 import smtplib
@@ -357,21 +358,7 @@ async def one_after_another(
     url: str, headers: dict[str, str], run: Run, runs: int, pid: int
 ) -> Figures:
     """``runs`` runs in sequence on one connection."""
-    latencies: list[float] = []
-    errors = 0
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
-        cpu0, start = cpu_seconds(pid), time.perf_counter()
-        for _ in range(runs):
-            began = time.perf_counter()
-            try:
-                await run(client)
-                latencies.append(time.perf_counter() - began)
-            except (httpx.HTTPError, RuntimeError, KeyError) as exc:
-                errors += 1
-                if errors == 1:
-                    print(f"    first error: {exc!r}")
-        elapsed = time.perf_counter() - start
-    return Figures(latencies, elapsed, errors, cpu_seconds(pid) - cpu0)
+    return await concurrent(url, headers, run, 1, math.inf, pid, runs)
 
 
 async def concurrent(

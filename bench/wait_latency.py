@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import hold_blocked_wait
+from _common import hold_blocked_wait, otp_email
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -53,15 +53,6 @@ def rss_kib(pid: int) -> int:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def otp_email(to: str, code: str) -> bytes:
-    return (
-        f"From: Acme <no-reply@acme.test>\r\nTo: {to}\r\nSubject: Your Acme verification code\r\n"
-        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        f"Your verification code is:\r\n\r\n{code[:3]} {code[3:]}\r\n\r\n"
-        "It expires in 10 minutes.\r\n"
-    ).encode()
 
 
 async def pg(sql: str) -> None:

@@ -26,11 +26,16 @@ def database_url_for(backend: str, stack: ExitStack) -> str | None:
     """None for SQLite (the default file in the data dir); a fresh database for PostgreSQL."""
     if backend == "sqlite":
         return None
+    require_postgres()
+    return stack.enter_context(fresh_postgres_database())
+
+
+def require_postgres() -> None:
+    """Skip without PostgreSQL on 127.0.0.1:5432; under CI=true, fail instead."""
     if not postgres_available():
         if IN_CI:
             pytest.fail("CI=true but PostgreSQL is not reachable on 127.0.0.1:5432")
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (set CI=true to require it)")
-    return stack.enter_context(fresh_postgres_database())
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -180,17 +180,28 @@ class SubprocessServer(RunningServer):
 
 
 def wait_healthy(
-    base_url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
+    base_url: str,
+    proc: subprocess.Popen[bytes] | None = None,
+    timeout: float = 30,
+    *,
+    path: str = "/healthz",
+    output: Callable[[], str] | None = None,
 ) -> None:
+    """Until ``path`` answers 200; a server that exits first raises with its output
+    (``output``, or what it wrote to its stdout pipe)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            if output is not None:
+                out = output()
+            else:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
             raise RuntimeError(f"server exited with {proc.returncode}:\n{out}")
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"server at {base_url} did not become healthy")
+    tail = f":\n{output()}" if output is not None else ""
+    raise RuntimeError(f"server at {base_url} did not answer 200 on {path}{tail}")

@@ -31,15 +31,10 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.conftest import require_postgres
 from tests.helpers import otp_email
-from tests.redis_servers import PrivateRedis, redis_server_binary
-from tests.servers import (
-    IN_CI,
-    create_key,
-    free_port,
-    fresh_postgres_database,
-    postgres_available,
-)
+from tests.redis_servers import PrivateRedis
+from tests.servers import create_key, free_port, fresh_postgres_database, wait_healthy
 from waypost.auth.keys import KeyService
 from waypost.config import Settings
 from waypost.db.database import Database
@@ -75,18 +70,8 @@ class Replica:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=self.env)
 
     def wait_ready(self, within: float = 180) -> None:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited {self.proc.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"{self.name} not ready:\n{self.log()}")
+        assert self.proc is not None
+        wait_healthy(self.base_url, self.proc, within, path="/readyz", output=self.log)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -123,11 +108,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    if not postgres_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required under CI=true")
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (set CI=true to require it)")
-    redis_server_binary()
+    require_postgres()
     workdir = tmp_path_factory.mktemp("replicas")
     redis = PrivateRedis(workdir).start()
     env = {

@@ -25,15 +25,14 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
+from tests.conftest import database_url_for
+from tests.redis_servers import PrivateRedis
 from tests.servers import (
-    IN_CI,
     RunningServer,
     ThreadServer,
     create_key,
     free_port,
-    fresh_postgres_database,
     make_settings,
-    postgres_available,
     wait_healthy,
 )
 from tests.test_conversations import agent_session, text, tool
@@ -259,12 +258,6 @@ def test_a_full_process_queues_and_claims_when_a_slot_frees(tmp_path: Path) -> N
 # --- real processes: PostgreSQL, Redis, serve --no-runs, two workers ----------------------------
 
 
-def _redis_binary() -> str:
-    from tests.redis_servers import redis_server_binary
-
-    return redis_server_binary()
-
-
 class Process:
     """A ``waypost`` command as a child process, its output in a file."""
 
@@ -364,15 +357,9 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    if not postgres_available():
-        if IN_CI:
-            pytest.fail("CI=true but PostgreSQL is not reachable on 127.0.0.1:5432")
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (set CI=true to require it)")
-    from tests.redis_servers import PrivateRedis
-
-    _redis_binary()
     with ExitStack() as stack:
-        url = stack.enter_context(fresh_postgres_database())
+        url = database_url_for("postgres", stack)
+        assert url is not None
         redis = PrivateRedis(tmp_path).start()
         stack.callback(redis.stop)
         nodes = Cluster(tmp_path, url, redis.url)
