@@ -53,16 +53,23 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
+def _admin(sql: str) -> None:
+    """Run one admin statement on a loop of its own (in a thread: a session-scoped fixture may
+    be set up from inside an async test's running loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _pg_admin(sql)).result()
+
+
 @contextmanager
 def fresh_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test run; dropped afterwards."""
     name = f"waypost_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    _admin(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     try:
         yield f"{base}/{name}"
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_settings(data_dir: Path, database_url: str | None = None, **extra: object) -> Settings:

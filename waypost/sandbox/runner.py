@@ -32,10 +32,11 @@ NAMESPACES_AS_ROOT = (
     "--unshare-uts",
     "--unshare-cgroup-try",
 )
-READ_CHUNK = 256 * 1024  # asyncio's pipe transport reads at most this much at a time
-# Output a command may write before it is stopped: beyond it only the server's time would be
-# spent (reading into a capped buffer), on output nobody will see.
+# Output a command may write before it is stopped. The command writes into a file of the
+# server's (never through the server's event loop); its size is looked at every
+# OUTPUT_POLL_SECONDS, so a flood overshoots by at most what it writes in that time.
 MAX_STREAMED_BYTES = 16 * 1024**2
+OUTPUT_POLL_SECONDS = 0.05
 KILL_REAP_SECONDS = 5.0
 
 _status_lock = threading.Lock()
@@ -204,34 +205,18 @@ def reset_bwrap_status() -> None:
         _status = None
 
 
-class _Capped:
-    """Keeps the first and last bytes of a stream, counting what falls in between."""
-
-    def __init__(self, limit: int) -> None:
-        self.head_limit = max(limit, 0) // 2
-        self.tail_limit = max(limit, 0) - self.head_limit
-        self.head = bytearray()
-        self.tail = bytearray()
-        self.total = 0
-
-    def feed(self, data: bytes) -> None:
-        self.total += len(data)
-        room = self.head_limit - len(self.head)
-        if room > 0:
-            self.head += data[:room]
-            data = data[room:]
-        if data and self.tail_limit:
-            self.tail += data
-            if len(self.tail) > self.tail_limit:
-                del self.tail[: len(self.tail) - self.tail_limit]
-
-    def text(self) -> str:
-        omitted = self.total - len(self.head) - len(self.tail)
-        head = self.head.decode("utf-8", "replace")
-        tail = self.tail.decode("utf-8", "replace")
-        if omitted <= 0:
-            return head + tail
-        return f"{head}\n[output truncated: {omitted} bytes omitted]\n{tail}"
+def _head_and_tail(fd: int, limit: int) -> str:
+    """A command's output file as the agent sees it: the first and last bytes of it (half of
+    ``limit`` each), with a marker saying how much was left out in between."""
+    size = os.fstat(fd).st_size
+    if size <= limit:
+        return os.pread(fd, size, 0).decode("utf-8", "replace")
+    head_limit = limit // 2
+    tail_limit = limit - head_limit
+    head = os.pread(fd, head_limit, 0).decode("utf-8", "replace")
+    tail = os.pread(fd, tail_limit, size - tail_limit).decode("utf-8", "replace")
+    omitted = size - head_limit - tail_limit
+    return f"{head}\n[output truncated: {omitted} bytes omitted]\n{tail}"
 
 
 def _descendants(pid: int) -> list[int]:
@@ -325,51 +310,62 @@ async def _run(
     argv: list[str], seconds: float, limits: Limits, group: PidsGroup | None, cpu: Path | None
 ) -> ToolResult:
     fallback = not _prlimit_args(limits)
-    proc = await asyncio.create_subprocess_exec(
-        *yielding_argv(argv, cpu, group),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=_child_env(),
-        # A session of our own: no controlling terminal, which is what bwrap's
-        # --new-session guards (TIOCSTI); a second setsid there would also put the
-        # command in a new autogroup, weighing as much as the server where cgroups are
-        # not ours.
-        start_new_session=True,
-        preexec_fn=_fallback_limits(limits) if fallback else None,
-    )
-    out = _Capped(limits.max_output_bytes)
-
-    async def pump() -> int | str:
-        """The exit code, or why the command must be stopped."""
-        assert proc.stdout is not None
-        while chunk := await proc.stdout.read(READ_CHUNK):
-            out.feed(chunk)
-            if out.total > MAX_STREAMED_BYTES:
-                return f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
-        return await proc.wait()
-
-    started = time.monotonic()
-    try:
-        code = await asyncio.wait_for(pump(), seconds)
-        if isinstance(code, str):
+    # stdout and stderr go to an unnamed file (O_TMPFILE): the kernel writes it on the
+    # command's time, and the server reads only the head and tail it keeps, once, at the end
+    with tempfile.TemporaryFile(prefix="waypost-output-") as output:
+        proc = await asyncio.create_subprocess_exec(
+            *yielding_argv(argv, cpu, group),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=_child_env(),
+            # A session of our own: no controlling terminal, which is what bwrap's
+            # --new-session guards (TIOCSTI); a second setsid there would also put the
+            # command in a new autogroup, weighing as much as the server where cgroups are
+            # not ours.
+            start_new_session=True,
+            preexec_fn=_fallback_limits(limits) if fallback else None,
+        )
+        fd = output.fileno()
+        started = time.monotonic()
+        try:
+            code = await _watch(proc, fd, started + seconds)
+        except BaseException:  # cancellation (or anything else): never leave the tree running
+            cleanup = asyncio.ensure_future(_stop(proc, group))
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(cleanup)  # a second cancel leaves the cleanup running
+            raise
+        if code is None:
             await _stop(proc, group)
-            return ToolResult(_with_note(out.text(), code), is_error=True)
-    except TimeoutError:
-        elapsed = time.monotonic() - started
-        await _stop(proc, group)
-        note = f"[command timed out after {elapsed:.1f}s; process group killed]"
-        return ToolResult(_with_note(out.text(), note), is_error=True)
-    except BaseException:  # cancellation (or anything else): never leave the tree running
-        cleanup = asyncio.ensure_future(_stop(proc, group))
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(cleanup)  # a second cancel leaves the cleanup running
-        raise
-    return ToolResult(_with_note(out.text(), f"[exit code {code}]"), is_error=code != 0)
+            elapsed = time.monotonic() - started
+            note = f"[command timed out after {elapsed:.1f}s; process group killed]"
+        elif isinstance(code, str):
+            await _stop(proc, group)
+            note = code
+        else:
+            note = f"[exit code {code}]"
+        text = _head_and_tail(fd, limits.max_output_bytes)
+    return ToolResult(_with_note(text, note), is_error=not isinstance(code, int) or code != 0)
+
+
+async def _watch(proc: asyncio.subprocess.Process, fd: int, deadline: float) -> int | str | None:
+    """The command's exit code; why it must be stopped (its output passed the ceiling); or
+    None at the deadline."""
+    exited = asyncio.ensure_future(proc.wait())
+    try:
+        while (remaining := deadline - time.monotonic()) > 0:
+            await asyncio.wait((exited,), timeout=min(OUTPUT_POLL_SECONDS, remaining))
+            if exited.done():
+                return exited.result()
+            if os.fstat(fd).st_size > MAX_STREAMED_BYTES:
+                return f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
+        return None
+    finally:
+        exited.cancel()
 
 
 async def _stop(proc: asyncio.subprocess.Process, group: PidsGroup | None) -> None:
-    """Kill a command's whole tree and end its pipe.
+    """Kill a command's whole tree.
 
     With a pids cgroup, the group is the tree: killed until it is empty, with no scan of
     /proc (a fork bomb's many processes made those scans the server's main cost).
@@ -382,20 +378,6 @@ async def _stop(proc: asyncio.subprocess.Process, group: PidsGroup | None) -> No
             await asyncio.wait_for(proc.wait(), KILL_REAP_SECONDS)
         if proc.returncode is None:  # out of the group somehow: the slow way
             await _terminate(proc)
-    await _drain(proc)  # the writers are dead: EOF comes, and the transport ends
-
-
-async def _drain(proc: asyncio.subprocess.Process) -> None:
-    """Read what is left in a killed command's pipe (bounded), so its transport closes."""
-    assert proc.stdout is not None
-    stdout = proc.stdout
-
-    async def to_end() -> None:
-        while await stdout.read(READ_CHUNK):
-            pass
-
-    with contextlib.suppress(TimeoutError, OSError):
-        await asyncio.wait_for(to_end(), KILL_REAP_SECONDS)
 
 
 def _with_note(output: str, note: str) -> str:
