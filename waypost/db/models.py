@@ -20,6 +20,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from waypost.db.types import JSONType, UTCDateTime, utcnow
 
 
+def owner_list_index(table: str) -> Index:
+    """(user_id, id): an owner's list, newest first, read without sorting however long it is
+    (and every lookup by owner, so no index on user_id alone)."""
+    return Index(f"ix_{table}_user_id_id", "user_id", "id")
+
+
 class Base(DeclarativeBase):
     """Declarative base for every table."""
 
@@ -47,10 +53,13 @@ class ApiKey(Base):
 
 class Session(Base):
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_user_status", "user_id", "status", "id"),)
+    __table_args__ = (
+        owner_list_index("sessions"),
+        Index("ix_sessions_user_status", "user_id", "status", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str | None] = mapped_column(String(500), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="active")
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
@@ -78,9 +87,10 @@ class Session(Base):
 
 class Inbox(Base):
     __tablename__ = "inboxes"
+    __table_args__ = (owner_list_index("inboxes"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     session_id: Mapped[str | None] = mapped_column(
         ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True, index=True
     )
@@ -131,10 +141,13 @@ class Wait(Base):
     """The next matching email in an inbox; ``email_id`` is unique: one email, one wait."""
 
     __tablename__ = "waits"
-    __table_args__ = (Index("ix_waits_inbox_status", "inbox_id", "status"),)
+    __table_args__ = (
+        owner_list_index("waits"),
+        Index("ix_waits_inbox_status", "inbox_id", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     inbox_id: Mapped[str] = mapped_column(ForeignKey("inboxes.id", ondelete="CASCADE"))
     session_id: Mapped[str | None] = mapped_column(
         ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True, index=True
@@ -159,9 +172,10 @@ class Extraction(Base):
     """A stored extraction result (``ext_…``): what was pulled out of which email."""
 
     __tablename__ = "extractions"
+    __table_args__ = (owner_list_index("extractions"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     email_id: Mapped[str | None] = mapped_column(
         ForeignKey("emails.id", ondelete="SET NULL"), nullable=True, index=True
     )
@@ -180,9 +194,10 @@ class Credential(Base):
     """A model API key, encrypted at rest; never returned by any API."""
 
     __tablename__ = "credentials"
+    __table_args__ = (owner_list_index("credentials"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     provider: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     base_url: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -194,9 +209,10 @@ class Agent(Base):
     """An agent: system prompt, model + fallback configs, context and ReAct configs."""
 
     __tablename__ = "agents"
+    __table_args__ = (owner_list_index("agents"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     system_prompt: Mapped[str] = mapped_column(Text)
     chat_model_config: Mapped[dict[str, Any]] = mapped_column(JSONType)
@@ -218,9 +234,10 @@ class Sandbox(Base):
     """An isolated working directory with limits, where agent sessions run."""
 
     __tablename__ = "sandboxes"
+    __table_args__ = (owner_list_index("sandboxes"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     limits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     agent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -232,9 +249,10 @@ class Workspace(Base):
     """A group of one user's agents, teams, sandboxes and sessions."""
 
     __tablename__ = "workspaces"
+    __table_args__ = (owner_list_index("workspaces"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -245,9 +263,10 @@ class Team(Base):
     """A leader agent and the member agents it can delegate to."""
 
     __tablename__ = "teams"
+    __table_args__ = (owner_list_index("teams"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -265,10 +284,13 @@ class Schedule(Base):
     """
 
     __tablename__ = "schedules"
-    __table_args__ = (Index("ix_schedules_due", "enabled", "next_fire_at"),)
+    __table_args__ = (
+        owner_list_index("schedules"),
+        Index("ix_schedules_due", "enabled", "next_fire_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     agent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -313,9 +335,10 @@ class Webhook(Base):
     """
 
     __tablename__ = "webhooks"
+    __table_args__ = (owner_list_index("webhooks"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(Text)
     events: Mapped[list[Any]] = mapped_column(JSONType)
     event_filter: Mapped[str] = mapped_column(Text)
