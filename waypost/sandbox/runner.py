@@ -17,6 +17,7 @@ from pathlib import Path
 
 from waypost.sandbox.cgroup import PidsGroup, cpu_group, yielding_argv
 from waypost.sandbox.identity import Identity, identity_for
+from waypost.sandbox.spawn import Child, spawn
 from waypost.sandbox.types import Limits, ToolResult
 
 WORKSPACE = "/workspace"
@@ -264,7 +265,7 @@ def _gone(pid: int) -> bool:
     return raw[raw.rfind(b")") + 2 :][:1] in (b"Z", b"X")
 
 
-async def _terminate(proc: asyncio.subprocess.Process) -> None:
+async def _terminate(proc: Child) -> None:
     """SIGKILL everything bwrap started, then bwrap's process group; reap; wait (bounded).
 
     The sandbox's processes go first: killing the sandbox's pid 1 tears down its whole pid
@@ -313,17 +314,15 @@ async def _run(
     # stdout and stderr go to an unnamed file (O_TMPFILE): the kernel writes it on the
     # command's time, and the server reads only the head and tail it keeps, once, at the end
     with tempfile.TemporaryFile(prefix="waypost-output-") as output:
-        proc = await asyncio.create_subprocess_exec(
-            *yielding_argv(argv, cpu, group),
-            stdin=subprocess.DEVNULL,
+        proc = await spawn(
+            yielding_argv(argv, cpu, group),
             stdout=output,
             stderr=subprocess.STDOUT,
             env=_child_env(),
-            # A session of our own: no controlling terminal, which is what bwrap's
+            # A session of our own (spawn's): no controlling terminal, which is what bwrap's
             # --new-session guards (TIOCSTI); a second setsid there would also put the
             # command in a new autogroup, weighing as much as the server where cgroups are
             # not ours.
-            start_new_session=True,
             preexec_fn=_fallback_limits(limits) if fallback else None,
         )
         fd = output.fileno()
@@ -348,7 +347,7 @@ async def _run(
     return ToolResult(_with_note(text, note), is_error=not isinstance(code, int) or code != 0)
 
 
-async def _watch(proc: asyncio.subprocess.Process, fd: int, deadline: float) -> int | str | None:
+async def _watch(proc: Child, fd: int, deadline: float) -> int | str | None:
     """The command's exit code; why it must be stopped (its output passed the ceiling); or
     None at the deadline."""
     exited = asyncio.ensure_future(proc.wait())
@@ -364,7 +363,7 @@ async def _watch(proc: asyncio.subprocess.Process, fd: int, deadline: float) -> 
         exited.cancel()
 
 
-async def _stop(proc: asyncio.subprocess.Process, group: PidsGroup | None) -> None:
+async def _stop(proc: Child, group: PidsGroup | None) -> None:
     """Kill a command's whole tree.
 
     With a pids cgroup, the group is the tree: killed until it is empty, with no scan of

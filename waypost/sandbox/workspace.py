@@ -23,6 +23,7 @@ from waypost.sandbox.cgroup import cpu_group, yielding_argv
 from waypost.sandbox.identity import Identity, give_to, identity_for
 from waypost.sandbox.runner import run_in_bwrap
 from waypost.sandbox.sandbox import command_seconds
+from waypost.sandbox.spawn import Child, spawn
 from waypost.sandbox.types import Limits, ToolError, ToolResult
 
 READ_CHUNK = 256 * 1024
@@ -42,7 +43,7 @@ class Workspace:
         self.limits = limits
         self.key = key
         self.identity: Identity | None = identity_for(key)
-        self._proc: asyncio.subprocess.Process | None = None
+        self._proc: Child | None = None
         self._frames = ipc.FrameBuffer()  # the current worker's replies, as they arrive
         self._replies: deque[ipc.Frame] = deque()
         self._calls = 0
@@ -97,7 +98,7 @@ class Workspace:
                 await asyncio.shield(self._kill())
                 raise
 
-    async def _worker(self) -> asyncio.subprocess.Process:
+    async def _worker(self) -> Child:
         if self._proc is not None and self._proc.returncode is None:
             return self._proc
         await self._prepare()
@@ -109,13 +110,7 @@ class Workspace:
         cpu = await asyncio.to_thread(cpu_group)
         # agents' work gets the CPU the server leaves
         argv = [sys.executable, "-I", "-m", "waypost.sandbox.worker", json.dumps(config)]
-        proc = await asyncio.create_subprocess_exec(
-            *yielding_argv(argv, cpu),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        proc = await spawn(yielding_argv(argv, cpu), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._proc = proc
         self._frames, self._replies = ipc.FrameBuffer(), deque()
         self.started += 1
@@ -127,9 +122,7 @@ class Workspace:
             raise WorkerFailed(f"the tool process could not start: {hello.meta.get('error')}")
         return proc
 
-    async def _ask(
-        self, proc: asyncio.subprocess.Process, name: str, args: dict[str, Any]
-    ) -> ToolResult:
+    async def _ask(self, proc: Child, name: str, args: dict[str, Any]) -> ToolResult:
         assert proc.stdin is not None
         self._calls += 1
         call = ipc.Frame(self._calls, ipc.TOOL, {"name": name, "args": args})
@@ -146,7 +139,7 @@ class Workspace:
             raise WorkerFailed("the tool process sent a malformed reply")
         return ToolResult(content, is_error)
 
-    async def _next_frame(self, proc: asyncio.subprocess.Process) -> ipc.Frame:
+    async def _next_frame(self, proc: Child) -> ipc.Frame:
         assert proc.stdout is not None
         while not self._replies:
             chunk = await proc.stdout.read(READ_CHUNK)
