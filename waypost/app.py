@@ -40,6 +40,7 @@ from waypost.api.errors import install_error_handlers
 from waypost.api.limits import BodySizeLimit, JsonDepthLimit
 from waypost.api.schemas import ErrorBody
 from waypost.config import Settings, make_process_private
+from waypost.extract.pool import close as close_extraction
 from waypost.extract.pool import warm as warm_extraction
 from waypost.heap import freeze_startup_heap
 from waypost.mail.smtp import WaypostHandler, start_smtp
@@ -139,6 +140,7 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
             await svc.conversations.stop_all()
             await svc.ingest.stop()
             await svc.waits.stop()
+            await close_extraction()
             await svc.bus.aclose()
             await svc.db.dispose()
             if metrics_port is not None:

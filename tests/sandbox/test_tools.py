@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from waypost.mail import ipc
+from waypost.mail.ipc import write_frame
 from waypost.sandbox import Limits, Sandbox, Workspace, call_tool, runner, tool_specs, truncate
-from waypost.sandbox.worker import serve, write_frame
+from waypost.sandbox.worker import serve
 
 NAMES = ["read_file", "write_file", "edit_file", "list_files", "glob", "grep", "run_command"]
 

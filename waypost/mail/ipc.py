@@ -1,5 +1,5 @@
 """Frames between worker processes and the main process: SMTP workers over a socketpair,
-sandboxes' file-tool workers over their stdin/stdout.
+sandboxes' file-tool workers and the extraction workers over their stdin/stdout.
 
 A frame is ``length | request id | kind | meta length | meta (JSON) | raw bytes``:
 small and copy-free for the message body, which is the only large part.
@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 READY = 1  # worker → main: listening
 RCPT = 2  # worker → main: {"address"}; reply {"recipient": {...} | None}
 DATA = 3  # worker → main: {"mail_from", "rcpt": [address, ...]} + raw; reply {"ids"} | {"error"}
 REPLY = 4  # main → worker: the answer to request ``id``; file-tool worker → main, likewise
 TOOL = 5  # main → file-tool worker: {"name", "args"}; reply {"content", "is_error"}
+EXTRACT = 6  # main → extraction worker: {"kinds", "content"?} + raw; reply {"found"} | {"error"}
 
+READ_CHUNK = 256 * 1024
 _HEAD = struct.Struct("!IIBI")  # length of the rest, request id, kind, meta length
 MAX_FRAME = 1 << 30
 
@@ -63,3 +66,16 @@ class FrameBuffer:
             )
             del self._data[:end]
         return frames
+
+
+def read_frames(stream: BinaryIO) -> Iterator[Frame]:
+    """Frames as they arrive on a blocking stream (a worker's stdin), until it ends."""
+    frames = FrameBuffer()
+    while chunk := stream.read1(READ_CHUNK):  # type: ignore[attr-defined]
+        yield from frames.feed(chunk)
+
+
+def write_frame(stream: BinaryIO, frame: Frame) -> None:
+    """One frame on a blocking stream (a worker's stdout), flushed."""
+    stream.write(encode(frame))
+    stream.flush()

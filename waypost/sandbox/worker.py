@@ -16,7 +16,6 @@ import json
 import os
 import resource
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,20 +30,6 @@ from waypost.sandbox.types import Limits, ToolError, ToolResult
 
 WORKER_MIN_ADDRESS_SPACE = 512 * 1024**2  # the interpreter and RE2 need this much to start
 READ_CACHE_BYTES = 16 * 1024**2
-READ_CHUNK = 256 * 1024
-
-
-def read_frames(stream: BinaryIO) -> Iterator[ipc.Frame]:
-    """Frames as they arrive, until the stream ends."""
-    frames = ipc.FrameBuffer()
-    while chunk := stream.read1(READ_CHUNK):  # type: ignore[attr-defined]
-        yield from frames.feed(chunk)
-
-
-def write_frame(stream: BinaryIO, frame: ipc.Frame) -> None:
-    """One frame, flushed."""
-    stream.write(ipc.encode(frame))
-    stream.flush()
 
 
 def confine_process(config: dict[str, Any]) -> Sandbox:
@@ -69,7 +54,7 @@ def confine_process(config: dict[str, Any]) -> Sandbox:
 
 def serve(sandbox: Sandbox, requests: BinaryIO, replies: BinaryIO) -> None:
     """Answer tool calls until the server closes the pipe."""
-    for request in read_frames(requests):
+    for request in ipc.read_frames(requests):
         name = str(request.meta.get("name"))
         try:
             result = run_file_tool(sandbox, name, request.meta.get("args"))  # type: ignore[arg-type]
@@ -80,7 +65,7 @@ def serve(sandbox: Sandbox, requests: BinaryIO, replies: BinaryIO) -> None:
         except Exception as exc:  # never die on a call: the run goes on
             result = ToolResult(f"{name}: internal error: {type(exc).__name__}", True)
         reply = {"content": result.content, "is_error": result.is_error}
-        write_frame(replies, ipc.Frame(request.id, ipc.REPLY, reply))
+        ipc.write_frame(replies, ipc.Frame(request.id, ipc.REPLY, reply))
 
 
 def main() -> None:
@@ -92,9 +77,9 @@ def main() -> None:
         sandbox = confine_process(config)
     except OSError as exc:
         error = {"ready": False, "error": f"{type(exc).__name__}: {exc}"}
-        write_frame(replies, ipc.Frame(0, ipc.READY, error))
+        ipc.write_frame(replies, ipc.Frame(0, ipc.READY, error))
         raise SystemExit(1) from exc
-    write_frame(replies, ipc.Frame(0, ipc.READY, {"ready": True}))
+    ipc.write_frame(replies, ipc.Frame(0, ipc.READY, {"ready": True}))
     serve(sandbox, sys.stdin.buffer, replies)
 
 
