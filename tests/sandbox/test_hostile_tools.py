@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -233,3 +234,16 @@ async def test_endless_output_is_stopped_at_the_ceiling(workspace: Workspace) ->
     assert flood.is_error
     assert flood.content.endswith("\n[output passed 16 MB; command killed]")
     assert "[output truncated:" in flood.content and "never" not in flood.content
+
+
+@pytest.mark.usefixtures("bwrap")
+async def test_the_fastest_flood_is_caught_within_a_few_mb_of_the_ceiling(
+    workspace: Workspace,
+) -> None:
+    """`cat /dev/zero` writes gigabytes a second into the output file; what it wrote before
+    it was stopped (kept + omitted) stays near the 16 MB ceiling, not a poll interval of it."""
+    flood = await call_tool(workspace, "run_command", {"command": "cat /dev/zero"})
+    assert flood.is_error and flood.content.endswith("[output passed 16 MB; command killed]")
+    omitted = int(re.search(r"\[output truncated: (\d+) bytes omitted\]", flood.content)[1])
+    written = omitted + workspace.limits.max_output_bytes
+    assert 16 * 1024**2 < written < 64 * 1024**2, written
