@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -178,16 +178,26 @@ class EventLog:
         specs: list[NewEvent],
         session_values: dict[str, dict[str, Any]] | None = None,
         guards: dict[str, dict[str, Any]] | None = None,
+        *,
+        first: Callable[[sqlite3.Connection], None] | None = None,
+        committed: Callable[[], None] | None = None,
     ) -> list[dict[str, Any]]:
         """Insert ``inserts`` and append ``specs`` in one transaction, then publish.
 
-        The hot path (mail ingest, the agent loop). On SQLite the whole transaction is one
-        plain function run by :class:`~waypost.db.sqlite_writer.SQLiteWriter`. Once started
-        it is finished and published even if the caller is cancelled: what was committed
-        always goes out live.
+        The hot path (mail ingest, the agent loop, a wait's claim). On SQLite the whole
+        transaction is one plain function run by
+        :class:`~waypost.db.sqlite_writer.SQLiteWriter`. Once started it is finished and
+        published even if the caller is cancelled: what was committed always goes out live.
+
+        ``first`` (SQLite only) runs at the start of that transaction, on its connection:
+        whatever it raises rolls the whole transaction back and reaches the caller.
+        ``committed`` runs once it is committed, before anything is published.
         """
         if not self.db.is_sqlite:
+            assert first is None, "first is for SQLite"
             async with self.db.write() as tx:
+                if committed is not None:
+                    tx.after_commit(as_coroutine(committed))  # before append_many's publish
                 for table, rows in inserts:
                     await self.db.insert_many(tx, table, rows)
                 return await self.append_many(tx, specs, session_values, guards)
@@ -200,12 +210,16 @@ class EventLog:
         ]
 
         def unit(connection: sqlite3.Connection) -> tuple[list[int], list[dict[str, Any]], int]:
+            if first is not None:
+                first(connection)
             for name, columns, params in prepared:
                 insert_rows(connection, name, columns, params)
             return _append_sqlite(connection, specs, session_values, now, guards)
 
         async def commit_and_publish() -> list[dict[str, Any]]:
             ids, rows, queued = await self.db.run_sqlite(unit)
+            if committed is not None:
+                committed()
             if queued:
                 self.outbox.notify()
             payloads, publishes = _payloads(ids, rows, specs)
@@ -358,3 +372,12 @@ def _retrieve(task: asyncio.Task[Any]) -> None:
     """Mark a shielded commit's outcome as seen when its caller was cancelled."""
     if not task.cancelled():
         task.exception()
+
+
+def as_coroutine(callback: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+    """``callback`` as :meth:`~waypost.db.database.Tx.after_commit` takes it."""
+
+    async def run() -> None:
+        callback()
+
+    return run

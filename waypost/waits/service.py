@@ -16,11 +16,11 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as ORMSession
@@ -33,10 +33,11 @@ from waypost.db.models import Email, Extraction, Inbox, Wait
 from waypost.db.owned import get_owned
 from waypost.db.pages import Page, paginate
 from waypost.db.rows import row_values
+from waypost.db.sqlite_writer import scalar, sqlite_time, sqlite_value
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
 from waypost.events.bus import CLOSED, LAGGED, EventBus
-from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent
+from waypost.events.log import MAIL_CHANNEL, WAITS_CHANNEL, EventLog, NewEvent, as_coroutine
 from waypost.extractions.assist import Assistant, Assisted, AssistSpec
 from waypost.ids import new_id
 from waypost.metrics import Metrics
@@ -481,72 +482,53 @@ class Waits:
             if outcome is None:
                 continue
             try:
-                async with self.db.write() as tx:
-                    current = await tx.s.get(Wait, wait.id)
-                    if current is not None and await self._claim(tx, current, email, outcome):
-                        return True
-            except IntegrityError:
+                if await self._claim_now(wait, email, outcome):
+                    return True
+            except (IntegrityError, sqlite3.IntegrityError):
                 continue  # a concurrent transaction took that email for another wait
             return False  # no longer pending: resolved, timed out or cancelled meanwhile
         return False
 
     async def _on_email(self, inbox_id: str, email_id: str) -> bool:
         """Give a new email to the oldest pending wait of its inbox that it satisfies; True
-        if this call resolved one."""
+        if this call resolved one.
+
+        The email and the waits are read, and the extraction done (off the loop), before any
+        write lock is taken; each claim is then a transaction of its own that re-checks the
+        wait is still pending, and ``waits.email_id`` being unique stops a second claim of
+        the email. A wait registered meanwhile finds the email by its own backlog scan.
+        """
         prepared = await self._extract_for_waits(inbox_id, email_id)
-        try:
-            async with self.db.write() as tx:
-                waits = (
-                    await tx.s.execute(
-                        select(Wait)
-                        .where(Wait.inbox_id == inbox_id, Wait.status == "pending")
-                        .order_by(Wait.id)
-                    )
-                ).scalars()
-                email = (
-                    await tx.s.execute(
-                        select(Email).where(
-                            Email.id == email_id, ~exists().where(Wait.email_id == email_id)
-                        )
-                    )
-                ).scalar_one_or_none()
-                if email is None:
-                    return False  # gone, or already took a wait (a backlog scan got there)
-                view = (
-                    EmailView(email, prepared.extractions, prepared.assisted)
-                    if prepared is not None
-                    else EmailView(email)
-                )
-                for wait in waits:
-                    await view.prepare(wait)  # a no-op unless a wait came meanwhile
-                    outcome = evaluate(wait, view)
-                    if outcome is not None and await self._claim(tx, wait, email, outcome):
-                        return True
-        except IntegrityError:
+        if prepared is None:
             return False
+        view, waits = prepared
+        for wait in waits:
+            outcome = evaluate(wait, view)
+            if outcome is None:
+                continue
+            try:
+                if await self._claim_now(wait, view.email, outcome):
+                    return True
+            except (IntegrityError, sqlite3.IntegrityError):
+                return False  # the email took another wait meanwhile (a backlog scan)
         return False
 
-    async def _extract_for_waits(self, inbox_id: str, email_id: str) -> EmailView | None:
-        """Extract (off the loop) and ask the model (when a wait asked for it), before taking
-        the write lock, what the inbox's pending waits will ask of the email."""
-        async with self.db.read() as s:
-            email = (
-                await s.execute(select(Email).where(Email.id == email_id))
-            ).scalar_one_or_none()
-            if email is None:
-                return None
-            waits = list(
-                (
-                    await s.execute(
-                        select(Wait).where(Wait.inbox_id == inbox_id, Wait.status == "pending")
-                    )
-                ).scalars()
-            )
+    async def _extract_for_waits(
+        self, inbox_id: str, email_id: str
+    ) -> tuple[EmailView, Sequence[Wait]] | None:
+        """The email and its inbox's pending waits (oldest first), with what those waits
+        will ask of it extracted off the loop (and the model asked, when a wait asked for
+        it); None if the email is gone."""
+        params = {"email_id": email_id, "inbox_id": inbox_id}
+        found = await self.db.query(lambda s: _email_and_waits(s, params))
+        if found is None:
+            return None
+        email, waits = found
         view = EmailView(email)
         for wait in waits:
             await view.prepare(wait)
         await self._assist(view, waits)
-        return view
+        return view, waits
 
     async def _assist(self, view: EmailView, waits: Iterable[Wait]) -> None:
         """Ask the model for the waits whose rules' answer on ``view`` is too weak.
@@ -582,77 +564,69 @@ class Waits:
             )
         return assisted
 
-    async def _claim(self, tx: Tx, wait: Wait, email: Email, outcome: Outcome) -> bool:
-        """Resolve ``wait`` with ``email`` inside ``tx``; False if it is no longer pending.
+    async def _claim_now(self, wait: Wait, email: Email, outcome: Outcome) -> bool:
+        """Resolve ``wait`` with ``email`` in one transaction; False if it is no longer
+        pending. ``wait`` is a detached row read before (updated here once committed).
 
         ``waits.email_id`` is unique, so a concurrent claim of the same email fails the
-        whole transaction with IntegrityError (the callers stop: the email is taken).
+        whole transaction with an IntegrityError (the callers stop: the email is taken).
+        On SQLite the transaction is one function on the SQLite writer (no ORM session).
         """
         now = utcnow()
-        updated = await tx.s.execute(
-            update(Wait)
-            .where(Wait.id == wait.id, Wait.status == "pending")
-            .values(status="completed", email_id=email.id, result=outcome.result, completed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
-            return False
-        events: list[NewEvent] = []
-        if outcome.extraction is not None:
-            extraction_id = new_id("ext")
-            await tx.s.execute(
-                insert(Extraction).values(
-                    id=extraction_id,
-                    user_id=wait.user_id,
-                    email_id=email.id,
-                    session_id=wait.session_id,
-                    wait_id=wait.id,
-                    type=outcome.result["type"],
-                    value=outcome.result["value"],
-                    confidence=outcome.result["confidence"],
-                    candidates=outcome.result["candidates"],
-                    created_at=now,
-                )
-            )
-            events.append(
-                NewEvent(
-                    user_id=wait.user_id,
-                    type="extraction.completed",
-                    session_id=wait.session_id,
-                    data={
-                        "extraction_id": extraction_id,
-                        "email_id": email.id,
-                        "extraction_type": outcome.result["type"],
-                        "value": outcome.result["value"],
-                        "confidence": outcome.result["confidence"],
-                        "method": outcome.result.get("method", "rules"),
-                    },
-                )
-            )
-        events.append(
-            NewEvent(
-                user_id=wait.user_id,
-                type="wait.completed",
-                session_id=wait.session_id,
-                channels=(wait_channel(wait.id), WAITS_CHANNEL),
-                data={"wait_id": wait.id, "inbox_id": wait.inbox_id, "result": outcome.result},
-            )
-        )
-        # Publishing happens after commit; remember the resolved row first so a blocked
-        # caller on this replica answers without reading it back (detached: no extra UPDATE).
-        tx.s.expunge(wait)
-        wait.status, wait.email_id, wait.result, wait.completed_at = (
-            "completed",
-            email.id,
-            outcome.result,
-            now,
-        )
+        extraction, events = _resolution(wait, email, outcome, now)
+        inserts = [(Extraction.__table__, [extraction])] if extraction else []
 
-        async def remember() -> None:
+        def resolved() -> None:
+            # remembered before the publish, so a blocked caller on this replica answers
+            # without reading the row back
+            wait.status, wait.email_id, wait.result, wait.completed_at = (
+                "completed",
+                email.id,
+                outcome.result,
+                now,
+            )
             self._remember(wait, email.received_at)
 
-        tx.after_commit(remember)
-        await self.events.append_many(tx, events)
+        if not self.db.is_sqlite:
+            async with self.db.write() as tx:
+                updated = await tx.s.execute(
+                    update(Wait)
+                    .where(Wait.id == wait.id, Wait.status == "pending")
+                    .values(
+                        status="completed",
+                        email_id=email.id,
+                        result=outcome.result,
+                        completed_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if updated.rowcount == 0:  # type: ignore[attr-defined]
+                    return False
+                for table, rows in inserts:
+                    await self.db.insert_many(tx, table, rows)
+                tx.after_commit(as_coroutine(resolved))  # before append_many's publish
+                await self.events.append_many(tx, events)
+            return True
+
+        def still_pending(connection: sqlite3.Connection) -> None:
+            claimed = scalar(
+                connection,
+                "UPDATE waits SET status = 'completed', email_id = ?, result = ?,"
+                " completed_at = ? WHERE id = ? AND status = 'pending' RETURNING id",
+                (email.id, sqlite_value(outcome.result), sqlite_time(now), wait.id),
+            )
+            if claimed is None:
+                raise _NotPending
+
+        try:
+            await self.events.commit(
+                inserts,  # type: ignore[arg-type]
+                events,
+                first=still_pending,
+                committed=resolved,
+            )
+        except _NotPending:
+            return False
         return True
 
     async def _finish(self, wait_id: str, status: str) -> bool:
@@ -763,6 +737,64 @@ def _wait_row(
     )
 
 
+class _NotPending(Exception):
+    """A claim found its wait resolved, timed out or cancelled: nothing is written."""
+
+
+def _resolution(
+    wait: Wait, email: Email, outcome: Outcome, now: datetime
+) -> tuple[dict[str, Any] | None, list[NewEvent]]:
+    """What resolving ``wait`` with ``email`` writes: the extraction row (if the outcome
+    came from one) and the events, ``extraction.completed`` then ``wait.completed``."""
+    extraction: dict[str, Any] | None = None
+    events: list[NewEvent] = []
+    if outcome.extraction is not None:
+        extraction = {
+            "id": new_id("ext"),
+            "user_id": wait.user_id,
+            "email_id": email.id,
+            "session_id": wait.session_id,
+            "wait_id": wait.id,
+            "type": outcome.result["type"],
+            "value": outcome.result["value"],
+            "confidence": outcome.result["confidence"],
+            "candidates": outcome.result["candidates"],
+            "created_at": now,
+        }
+        events.append(
+            NewEvent(
+                user_id=wait.user_id,
+                type="extraction.completed",
+                session_id=wait.session_id,
+                data={
+                    "extraction_id": extraction["id"],
+                    "email_id": email.id,
+                    "extraction_type": outcome.result["type"],
+                    "value": outcome.result["value"],
+                    "confidence": outcome.result["confidence"],
+                    "method": outcome.result.get("method", "rules"),
+                },
+            )
+        )
+    events.append(
+        NewEvent(
+            user_id=wait.user_id,
+            type="wait.completed",
+            session_id=wait.session_id,
+            channels=(wait_channel(wait.id), WAITS_CHANNEL),
+            data={"wait_id": wait.id, "inbox_id": wait.inbox_id, "result": outcome.result},
+        )
+    )
+    return extraction, events
+
+
+def _email_and_waits(s: ORMSession, params: dict[str, str]) -> tuple[Email, list[Wait]] | None:
+    email = s.execute(_EMAIL_BY_ID, params).scalar_one_or_none()
+    if email is None:
+        return None
+    return email, list(s.execute(_PENDING_WAITS, params).scalars())
+
+
 def _backlog(s: ORMSession, wait_id: str) -> tuple[Wait, list[Email]] | None:
     """A pending wait and the unclaimed mail of its inbox since its reference point; None
     when there is no such mail (one statement: the usual case, a new wait on a quiet
@@ -786,6 +818,12 @@ _UNCLAIMED_MAIL_SQLITE = (
 )
 # Built once: a fresh alias per call made every scan compile its statement anew.
 _WAIT_BY_ID = select(Wait).where(Wait.id == bindparam("wait_id"))
+_EMAIL_BY_ID = select(Email).where(Email.id == bindparam("email_id"))
+_PENDING_WAITS = (
+    select(Wait)
+    .where(Wait.inbox_id == bindparam("inbox_id"), Wait.status == "pending")
+    .order_by(Wait.id)
+)
 _claimed_by = aliased(Wait)
 _UNCLAIMED_MAIL = (
     select(Email)
