@@ -157,6 +157,21 @@ def scratch_postgres() -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def scratch_dir(kept: Path | None, prefix: str) -> Iterator[Path]:
+    """Where third-party servers are installed: ``kept`` (``--scratch``: made if missing,
+    reused, left in place), else a fresh directory under /tmp, removed afterwards."""
+    if kept is not None:
+        kept.mkdir(parents=True, exist_ok=True)
+        yield kept.resolve()
+        return
+    scratch = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def waypost_server(
     database: str = "sqlite", log_level: str = "warning", extra_args: tuple[str, ...] = ()
 ) -> Iterator[Waypost]:

@@ -71,6 +71,7 @@ from _common import (
     log_tail,
     machine,
     percentile,
+    scratch_dir,
     stop_process,
     wait_http,
     waypost_server,
@@ -610,17 +611,9 @@ def main() -> None:
         "mail": None,
         "versions": {"waypost": waypost.__version__, "httpx": httpx.__version__},
     }
-    if args.scratch:
-        args.scratch.mkdir(parents=True, exist_ok=True)
-        scratch = args.scratch.resolve()
-    else:
-        scratch = Path(tempfile.mkdtemp(prefix="waypost-versus-", dir="/tmp"))
-    try:
+    with scratch_dir(args.scratch, "waypost-versus-") as scratch:
         part_runs(args, scratch, report)
         part_mail(args, scratch, report)
-    finally:
-        if not args.scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps(report))
 
 

@@ -55,6 +55,7 @@ from _common import (
     create_key,
     machine,
     private_redis,
+    scratch_dir,
     scratch_postgres,
     start_serve,
     start_worker,
@@ -249,12 +250,9 @@ def main() -> None:
     )
     versions: dict[str, object] = {"waypost": waypost.__version__, "httpx": httpx.__version__}
     workdir = Path(tempfile.mkdtemp(prefix="waypost-bench-workers-"))
-    if args.scratch:
-        args.scratch.mkdir(parents=True, exist_ok=True)
-        scratch = args.scratch.resolve()
-    else:
-        scratch = Path(tempfile.mkdtemp(prefix="waypost-workers-langgraph-", dir="/tmp"))
-    try:
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, workdir, True)
+        scratch = cleanup.enter_context(scratch_dir(args.scratch, "waypost-workers-langgraph-"))
         langgraph: Path | None = None
         if args.skip_langgraph:
             print("LangGraph: skipped (--skip-langgraph)")
@@ -268,10 +266,6 @@ def main() -> None:
         results = waypost_setups(args, workdir)
         if (lg := langgraph_setup(args, scratch, langgraph)) is not None:
             results["langgraph"] = lg
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if not args.scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
     figures = ratios(results)
     print("\n  runs/s ratios: " + ", ".join(f"{k} {v}x" for k, v in figures.items()))
     load_after = load_average()

@@ -23,7 +23,6 @@ import contextlib
 import subprocess
 import sys
 import weakref
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Literal
@@ -61,12 +60,12 @@ def _extraction(data: dict[str, Any]) -> Extraction:
 
 
 class _Worker:
-    """One worker process and the frames it has sent."""
+    """One extraction worker process and the frames channel to it."""
 
     def __init__(self, child: Child) -> None:
+        assert child.stdin is not None and child.stdout is not None
         self.child = child
-        self._frames = ipc.FrameBuffer()
-        self._received: deque[ipc.Frame] = deque()
+        self._channel = ipc.Channel(child.stdin, child.stdout)
         self._calls = 0
 
     @classmethod
@@ -94,22 +93,20 @@ class _Worker:
             raw = source
         else:
             meta["content"] = asdict(source)
-        assert self.child.stdin is not None
-        self.child.stdin.write(ipc.encode(ipc.Frame(self._calls, ipc.EXTRACT, meta, raw)))
-        await self.child.stdin.drain()
+        await self._channel.send(ipc.Frame(self._calls, ipc.EXTRACT, meta, raw))
         reply = await self._next()
         if reply.id != self._calls or reply.kind != ipc.REPLY:
             raise ExtractionFailed("an extraction worker sent a malformed reply")
         return reply
 
     async def _next(self) -> ipc.Frame:
-        assert self.child.stdout is not None
-        while not self._received:
-            chunk = await self.child.stdout.read(ipc.READ_CHUNK)
-            if not chunk:
-                raise ExtractionFailed("an extraction worker died")
-            self._received.extend(self._frames.feed(chunk))
-        return self._received.popleft()
+        try:
+            frame = await self._channel.receive()
+        except ValueError as exc:
+            raise ExtractionFailed("an extraction worker sent a malformed reply") from exc
+        if frame is None:
+            raise ExtractionFailed("an extraction worker died")
+        return frame
 
     async def kill(self) -> None:
         self.child.kill()

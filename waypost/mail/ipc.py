@@ -7,8 +7,10 @@ small and copy-free for the message body, which is the only large part.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import struct
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -79,3 +81,27 @@ def write_frame(stream: BinaryIO, frame: Frame) -> None:
     """One frame on a blocking stream (a worker's stdout), flushed."""
     stream.write(encode(frame))
     stream.flush()
+
+
+class Channel:
+    """Frames both ways over a child process's pipes (asyncio streams), from the main side."""
+
+    def __init__(self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader) -> None:
+        self._writer = writer
+        self._reader = reader
+        self._frames = FrameBuffer()
+        self._received: deque[Frame] = deque()
+
+    async def send(self, frame: Frame) -> None:
+        """Write ``frame``; BrokenPipeError or ConnectionResetError if the child is gone."""
+        self._writer.write(encode(frame))
+        await self._writer.drain()
+
+    async def receive(self) -> Frame | None:
+        """The next frame; None once the child has closed its end. ValueError: malformed."""
+        while not self._received:
+            chunk = await self._reader.read(READ_CHUNK)
+            if not chunk:
+                return None
+            self._received.extend(self._frames.feed(chunk))
+        return self._received.popleft()

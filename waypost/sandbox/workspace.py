@@ -13,7 +13,6 @@ import contextlib
 import json
 import subprocess
 import sys
-from collections import deque
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from waypost.sandbox.sandbox import command_seconds
 from waypost.sandbox.spawn import Child, spawn
 from waypost.sandbox.types import Limits, ToolError, ToolResult
 
-READ_CHUNK = 256 * 1024
 START_SECONDS = 30.0  # a cold interpreter start on a loaded machine
 CLOSE_SECONDS = 1.0
 
@@ -44,8 +42,7 @@ class Workspace:
         self.key = key
         self.identity: Identity | None = identity_for(key)
         self._proc: Child | None = None
-        self._frames = ipc.FrameBuffer()  # the current worker's replies, as they arrive
-        self._replies: deque[ipc.Frame] = deque()
+        self._channel: ipc.Channel | None = None  # the current worker's
         self._calls = 0
         self._lock = asyncio.Lock()
         self._prepared = False
@@ -111,8 +108,8 @@ class Workspace:
         # agents' work gets the CPU the server leaves
         argv = [sys.executable, "-I", "-m", "waypost.sandbox.worker", json.dumps(config)]
         proc = await spawn(yielding_argv(argv, cpu), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self._proc = proc
-        self._frames, self._replies = ipc.FrameBuffer(), deque()
+        assert proc.stdin is not None and proc.stdout is not None
+        self._proc, self._channel = proc, ipc.Channel(proc.stdin, proc.stdout)
         self.started += 1
         try:
             hello = await asyncio.wait_for(self._next_frame(proc), START_SECONDS)
@@ -123,12 +120,11 @@ class Workspace:
         return proc
 
     async def _ask(self, proc: Child, name: str, args: dict[str, Any]) -> ToolResult:
-        assert proc.stdin is not None
+        assert self._channel is not None
         self._calls += 1
         call = ipc.Frame(self._calls, ipc.TOOL, {"name": name, "args": args})
         try:
-            proc.stdin.write(ipc.encode(call))
-            await proc.stdin.drain()
+            await self._channel.send(call)
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise WorkerFailed("the tool process is gone") from exc
         reply = await self._next_frame(proc)
@@ -140,18 +136,16 @@ class Workspace:
         return ToolResult(content, is_error)
 
     async def _next_frame(self, proc: Child) -> ipc.Frame:
-        assert proc.stdout is not None
-        while not self._replies:
-            chunk = await proc.stdout.read(READ_CHUNK)
-            if not chunk:
-                code = await proc.wait()
-                why = "ran out of memory or was killed" if code < 0 or code == 1 else f"exit {code}"
-                raise WorkerFailed(f"the tool process died ({why})")
-            try:
-                self._replies.extend(self._frames.feed(chunk))
-            except ValueError as exc:  # a bad length or JSON
-                raise WorkerFailed("the tool process sent a malformed reply") from exc
-        return self._replies.popleft()
+        assert self._channel is not None
+        try:
+            frame = await self._channel.receive()
+        except ValueError as exc:  # a bad length or JSON
+            raise WorkerFailed("the tool process sent a malformed reply") from exc
+        if frame is None:
+            code = await proc.wait()
+            why = "ran out of memory or was killed" if code < 0 or code == 1 else f"exit {code}"
+            raise WorkerFailed(f"the tool process died ({why})")
+        return frame
 
     async def _kill(self) -> None:
         proc, self._proc = self._proc, None

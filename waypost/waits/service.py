@@ -326,7 +326,7 @@ class Waits:
         try:
             return writer.read_inline(_UNCLAIMED_MAIL_SQLITE, (wait_id,)) is None
         except sqlite3.OperationalError as exc:  # SQLITE_BUSY at once, never waited for
-            if "locked" in str(exc) or "busy" in str(exc):
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 return False
             raise
 
