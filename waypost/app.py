@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Route
@@ -159,20 +159,32 @@ def create_app(settings: Settings, smtp_sock: socket.socket | None = None) -> Fa
     if settings.metrics:  # outermost: every request is counted, refused ones too
         app.add_middleware(HTTPMetrics, metrics=metrics)
         if settings.metrics_port is None:
-            app.include_router(metrics_router)
+            add_routes(app, metrics_router)
     modules = (
         health, sessions, conversations, inboxes, emails, waits, extractions, workflows, agents,
         workspaces, schedules, teams, webhooks,
     )  # fmt: skip
     for module in modules:
-        app.include_router(module.router)
-    app.include_router(ui_routes.router)  # the web UI: / and /ui/*
+        add_routes(app, module.router)
+    add_routes(app, ui_routes.router)  # the web UI: / and /ui/*
     if settings.trusted_gateway:  # seed 002's own paths; absent (404) otherwise
-        app.include_router(gateway.router)
+        add_routes(app, gateway.router)
     # a plain route (not middleware): only /mcp requests reach the MCP endpoint
     app.router.routes.append(Route(MCP_PATH, endpoint=mcp, include_in_schema=False))
     document_errors(app)
     return app
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes on the app's own list, one flat list.
+
+    Its routes already carry the router's prefix and tags. ``app.include_router`` (FastAPI
+    0.16x) keeps a router as a nested matcher instead, which walks the router tree for its
+    version and matches a request twice: a fifth of a ``GET /sessions/{id}`` (py-spy,
+    docs/benchmarks.md)."""
+    if router.dependencies or router.responses or router.callbacks:
+        raise ValueError("a router with its own dependencies needs include_router")
+    app.router.routes.extend(router.routes)
 
 
 _ERROR_ANSWERS = {

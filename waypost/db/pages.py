@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -52,6 +53,49 @@ def page(
         rows = rows[:limit]
         next_cursor = getattr(rows[-1], id_column.key)
     return Page(rows, total, next_cursor)
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """A list's statements composed once: its count, its first page, a page after a cursor.
+
+    The list's own values (owner, filters) are bound parameters, as are the limit and the
+    cursor, so a list keeps one of these per combination of filters in use and only runs
+    it: composing a statement with SQLAlchemy costs more than SQLite takes to run it.
+    The query selects columns (:func:`waypost.db.records.record_select`), one ``id`` among
+    them; :meth:`run` takes a Core connection (:meth:`Database.records`).
+    """
+
+    total: Select[Any]
+    first: Select[Any]
+    after: Select[Any]
+
+    @classmethod
+    def of(cls, query: Select[Any], id_column: InstrumentedAttribute[str]) -> PageQuery:
+        newest_first = query.order_by(id_column.desc()).limit(
+            bindparam("page_limit", type_=Integer)
+        )
+        return cls(
+            total=select(func.count()).select_from(query.subquery()),
+            first=newest_first,
+            after=newest_first.where(id_column < bindparam("page_cursor")),
+        )
+
+    def run(
+        self, conn: Connection, params: dict[str, Any], limit: int, cursor: str | None
+    ) -> Page[Any]:
+        """The page of rows (newest first) from ``cursor``; ``total`` counts every row."""
+        check_limit(limit)
+        total = conn.execute(self.total, params).scalar_one()
+        statement, bound = self.first, {**params, "page_limit": limit + 1}
+        if cursor:
+            statement, bound["page_cursor"] = self.after, cursor
+        rows = list(conn.execute(statement, bound))
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = str(rows[-1].id)
+        return Page(rows, total, next_cursor)
 
 
 async def paginate(

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session as ORMSession
-from sqlalchemy.orm import defer
+from sqlalchemy import Text, bindparam, select
+from sqlalchemy.engine import Connection
 
 from waypost.db.database import Database
 from waypost.db.models import Email, Inbox
 from waypost.db.owned import read_owned
-from waypost.db.pages import Page, page
+from waypost.db.pages import Page, PageQuery
+from waypost.db.records import record_select
 from waypost.db.types import utcnow
 from waypost.errors import NotFound
 from waypost.events.log import MAIL_CHANNEL, EventLog, NewEvent, inbox_channel
@@ -286,34 +287,50 @@ class EmailService:
         subject: str | None = None,
         since: datetime | None = None,
     ) -> Page[Email]:
-        """An inbox's emails, newest first, with optional filters."""
-        query = (
-            select(Email)
-            .options(defer(Email.raw))
-            .where(Email.inbox_id == inbox_id, Email.user_id == user_id)
-        )
+        """An inbox's emails (read-only rows without ``raw``), newest first, filtered."""
+        params: dict[str, Any] = {"inbox_id": inbox_id, "user_id": user_id}
         if sender:
-            pattern = f"%{_escape_like(sender.lower())}%"
-            query = query.where(
-                Email.from_header.ilike(pattern, escape="\\")
-                | Email.mail_from.ilike(pattern, escape="\\")
-            )
+            params["sender"] = f"%{_escape_like(sender.lower())}%"
         if subject:
-            query = query.where(Email.subject.ilike(f"%{_escape_like(subject)}%", escape="\\"))
+            params["subject"] = f"%{_escape_like(subject)}%"
         if since is not None:
-            query = query.where(Email.received_at >= since)
+            params["since"] = since
+        pages = _email_pages(bool(sender), bool(subject), since is not None)
 
-        def read(s: ORMSession) -> Page[Email]:
-            owner = select(Inbox.id).where(Inbox.id == inbox_id, Inbox.user_id == user_id)
-            if s.execute(owner).scalar_one_or_none() is None:
+        def read(conn: Connection) -> Page[Email]:
+            if conn.execute(_INBOX_OWNED, params).first() is None:
                 raise NotFound.of("inbox")
-            return page(s, query, Email.id, limit, cursor)
+            return pages.run(conn, params, limit, cursor)
 
-        return await self.db.query(read)
+        return await self.db.records(read)
 
     async def get(self, user_id: str, email_id: str) -> Email:
         """One of the user's emails (with its raw bytes), or email_not_found."""
         return await read_owned(self.db, Email, email_id, user_id, "email")
+
+
+_INBOX_OWNED = select(Inbox.id).where(
+    Inbox.id == bindparam("inbox_id"), Inbox.user_id == bindparam("user_id")
+)
+
+
+@functools.cache
+def _email_pages(sender: bool, subject: bool, since: bool) -> PageQuery:
+    """An inbox's list with the filters in use (their values are bound per call)."""
+    query = record_select(Email, leave_out=frozenset({"raw"})).where(
+        Email.inbox_id == bindparam("inbox_id"), Email.user_id == bindparam("user_id")
+    )
+    if sender:
+        pattern = bindparam("sender", type_=Text)
+        query = query.where(
+            Email.from_header.ilike(pattern, escape="\\")
+            | Email.mail_from.ilike(pattern, escape="\\")
+        )
+    if subject:
+        query = query.where(Email.subject.ilike(bindparam("subject"), escape="\\"))
+    if since:
+        query = query.where(Email.received_at >= bindparam("since"))
+    return PageQuery.of(query, Email.id)
 
 
 def _escape_like(value: str) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import functools
+import typing
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, bindparam, cast, func, literal, select, union_all
-from sqlalchemy.orm import Session as ORMSession
+from sqlalchemy.engine import Connection
 
 from waypost.db.database import Database, Tx
 from waypost.db.models import (
@@ -23,8 +25,9 @@ from waypost.db.models import (
     Workspace,
 )
 from waypost.db.models import Session as SessionRow
-from waypost.db.owned import get_owned, owned, read_owned
-from waypost.db.pages import Page, page
+from waypost.db.owned import get_owned, read_owned
+from waypost.db.pages import Page, PageQuery
+from waypost.db.records import record_select
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
@@ -154,17 +157,17 @@ class SessionService:
         """The user's sessions, newest first, filtered."""
         if status is not None and status not in STATUSES:
             raise Invalid(f"status must be one of: {', '.join(STATUSES)}")
-        query = select(SessionRow).where(SessionRow.user_id == user_id)
-        for column, value in (
-            (SessionRow.status, status),
-            (SessionRow.agent_id, agent_id),
-            (SessionRow.sandbox_id, sandbox_id),
-            (SessionRow.source, source),
-            (SessionRow.workspace_id, workspace_id),
-        ):
-            if value is not None:
-                query = query.where(column == value)
-        return await self.db.query(lambda s: page(s, query, SessionRow.id, limit, cursor))
+        filters = {
+            "status": status,
+            "agent_id": agent_id,
+            "sandbox_id": sandbox_id,
+            "source": source,
+            "workspace_id": workspace_id,
+        }
+        params = {name: value for name, value in filters.items() if value is not None}
+        pages = _session_pages(frozenset(params))
+        params["user_id"] = user_id
+        return await self.db.records(lambda conn: pages.run(conn, params, limit, cursor))
 
     async def get(self, user_id: str, session_id: str) -> SessionRow:
         """One of the user's sessions, or session_not_found."""
@@ -184,16 +187,20 @@ class SessionService:
         return row
 
     async def detail(self, user_id: str, session_id: str) -> SessionDetail:
-        """A session with its inbox, wait and extraction ids and counts (two statements)."""
+        """A session with its inbox, wait and extraction ids and counts (two statements; its
+        row read-only, :mod:`waypost.db.records`)."""
 
-        def read(s: ORMSession) -> tuple[SessionRow, dict[str, list[str]]]:
-            row = owned(s, SessionRow, session_id, user_id, "session")
+        def read(conn: Connection) -> tuple[SessionRow, dict[str, list[str]]]:
+            params = {"row_id": session_id, "user_id": user_id}
+            row = conn.execute(_SESSION_RECORD, params).first()
+            if row is None:
+                raise NotFound.of("session")
             found: dict[str, list[str]] = {"inbox": [], "wait": [], "extraction": [], "emails": []}
-            for kind, value in s.execute(_BELONGINGS, {"session_id": session_id}).all():
+            for kind, value in conn.execute(_BELONGINGS, {"session_id": session_id}):
                 found[kind].append(value)
-            return row, found
+            return cast_row(row), found
 
-        row, found = await self.db.query(read)
+        row, found = await self.db.records(read)
         return SessionDetail(
             row=row,
             inboxes=sorted(found["inbox"]),
@@ -286,6 +293,26 @@ def new_detail(row: SessionRow) -> SessionDetail:
 
 # A session's inbox, wait and extraction ids and its email count, in one statement
 # (built once: composing it per request cost more than running it).
+# read-only rows that read like SessionRow (waypost.db.records): the hottest reads
+_SESSION_RECORD = record_select(SessionRow).where(
+    SessionRow.id == bindparam("row_id"), SessionRow.user_id == bindparam("user_id")
+)
+
+
+@functools.cache
+def _session_pages(filters: frozenset[str]) -> PageQuery:
+    """The user's sessions with ``filters`` (column names) equal to bound values."""
+    query = record_select(SessionRow).where(SessionRow.user_id == bindparam("user_id"))
+    for name in sorted(filters):
+        query = query.where(getattr(SessionRow, name) == bindparam(name))
+    return PageQuery.of(query, SessionRow.id)
+
+
+def cast_row(row: Any) -> SessionRow:
+    """A record row where the code reads a session: it has every attribute of one."""
+    return typing.cast(SessionRow, row)
+
+
 _BELONGINGS = union_all(
     select(literal("inbox").label("kind"), Inbox.id.label("value")).where(
         Inbox.session_id == bindparam("session_id")
