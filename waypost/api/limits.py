@@ -40,6 +40,9 @@ class BodySizeLimit:
                 if too_big:
                     await self._refuse(send)
                     return
+                # the HTTP server reads no more than the declared length: nothing to count
+                await self.app(scope, receive, send)
+                return
         received = 0
         started = False
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Integer, Select, bindparam, func, select
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from waypost.db.records import RecordQuery, Records
 from waypost.errors import Invalid
 
 T = TypeVar("T")
@@ -62,13 +62,13 @@ class PageQuery:
     The list's own values (owner, filters) are bound parameters, as are the limit and the
     cursor, so a list keeps one of these per combination of filters in use and only runs
     it: composing a statement with SQLAlchemy costs more than SQLite takes to run it.
-    The query selects columns (:func:`waypost.db.records.record_select`), one ``id`` among
-    them; :meth:`run` takes a Core connection (:meth:`Database.records`).
+    The query selects columns (:func:`waypost.db.records.record_select`), ``id`` among
+    them; :meth:`run` runs in :meth:`waypost.db.database.Database.records`.
     """
 
-    total: Select[Any]
-    first: Select[Any]
-    after: Select[Any]
+    total: RecordQuery
+    first: RecordQuery
+    after: RecordQuery
 
     @classmethod
     def of(cls, query: Select[Any], id_column: InstrumentedAttribute[str]) -> PageQuery:
@@ -76,26 +76,26 @@ class PageQuery:
             bindparam("page_limit", type_=Integer)
         )
         return cls(
-            total=select(func.count()).select_from(query.subquery()),
-            first=newest_first,
-            after=newest_first.where(id_column < bindparam("page_cursor")),
+            total=RecordQuery(select(func.count().label("total")).select_from(query.subquery())),
+            first=RecordQuery(newest_first),
+            after=RecordQuery(newest_first.where(id_column < bindparam("page_cursor"))),
         )
 
     def run(
-        self, conn: Connection, params: dict[str, Any], limit: int, cursor: str | None
+        self, records: Records, params: dict[str, Any], limit: int, cursor: str | None
     ) -> Page[Any]:
         """The page of rows (newest first) from ``cursor``; ``total`` counts every row."""
         check_limit(limit)
-        total = conn.execute(self.total, params).scalar_one()
+        counted = records.first(self.total, params)
         statement, bound = self.first, {**params, "page_limit": limit + 1}
         if cursor:
             statement, bound["page_cursor"] = self.after, cursor
-        rows = list(conn.execute(statement, bound))
+        rows = records.all(statement, bound)
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
             next_cursor = str(rows[-1].id)
-        return Page(rows, total, next_cursor)
+        return Page(rows, int(counted.total) if counted is not None else 0, next_cursor)
 
 
 async def paginate(

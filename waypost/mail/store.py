@@ -18,13 +18,12 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import Text, bindparam, select
-from sqlalchemy.engine import Connection
 
 from waypost.db.database import Database
 from waypost.db.models import Email, Inbox
 from waypost.db.owned import read_owned
 from waypost.db.pages import Page, PageQuery
-from waypost.db.records import record_select
+from waypost.db.records import RecordQuery, Records, record_select
 from waypost.db.types import utcnow
 from waypost.errors import NotFound
 from waypost.events.log import MAIL_CHANNEL, EventLog, NewEvent, inbox_channel
@@ -297,10 +296,10 @@ class EmailService:
             params["since"] = since
         pages = _email_pages(bool(sender), bool(subject), since is not None)
 
-        def read(conn: Connection) -> Page[Email]:
-            if conn.execute(_INBOX_OWNED, params).first() is None:
+        def read(records: Records) -> Page[Email]:
+            if records.first(_INBOX_OWNED, params) is None:
                 raise NotFound.of("inbox")
-            return pages.run(conn, params, limit, cursor)
+            return pages.run(records, params, limit, cursor)
 
         return await self.db.records(read)
 
@@ -309,8 +308,8 @@ class EmailService:
         return await read_owned(self.db, Email, email_id, user_id, "email")
 
 
-_INBOX_OWNED = select(Inbox.id).where(
-    Inbox.id == bindparam("inbox_id"), Inbox.user_id == bindparam("user_id")
+_INBOX_OWNED = RecordQuery(
+    select(Inbox.id).where(Inbox.id == bindparam("inbox_id"), Inbox.user_id == bindparam("user_id"))
 )
 
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from waypost.api.deps import current_user
+from waypost.api.deps import user_of
 from waypost.errors import Unauthorized
 from waypost.mcp_server.server import WaypostMcpServer
 from waypost.services import Services
@@ -51,7 +51,7 @@ class McpEndpoint:
             await JSONResponse(unavailable, status_code=503)(scope, receive, send)
             return
         try:
-            user_id = await current_user(Request(scope), services)
+            user_id = await user_of(Request(scope), services)
         except Unauthorized as exc:
             body = {"error": exc.code, "message": exc.message}
             headers = {"WWW-Authenticate": "Bearer"}

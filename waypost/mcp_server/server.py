@@ -25,7 +25,7 @@ from pydantic import AnyUrl, ValidationError
 from starlette.requests import Request
 
 from waypost import __version__
-from waypost.api.deps import current_user
+from waypost.api.deps import user_of
 from waypost.errors import Invalid, NotFound, Unauthorized, WaypostError
 from waypost.mcp_server import resources
 from waypost.mcp_server.tools import TOOLS, TOOLS_BY_NAME, Call, Progress
@@ -152,7 +152,7 @@ class WaypostMcpServer(Server[SessionState, Any]):
         request = self.request_context.request
         if not isinstance(request, Request):
             raise Unauthorized("Invalid or missing API key")
-        return await current_user(request, self.services)
+        return await user_of(request, self.services)
 
     # --- tools ----------------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, bindparam, cast, func, literal, select, union_all
-from sqlalchemy.engine import Connection
 
 from waypost.db.database import Database, Tx
 from waypost.db.models import (
@@ -27,7 +26,7 @@ from waypost.db.models import (
 from waypost.db.models import Session as SessionRow
 from waypost.db.owned import get_owned, read_owned
 from waypost.db.pages import Page, PageQuery
-from waypost.db.records import record_select
+from waypost.db.records import RecordQuery, Records, record_select
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound
@@ -167,7 +166,7 @@ class SessionService:
         params = {name: value for name, value in filters.items() if value is not None}
         pages = _session_pages(frozenset(params))
         params["user_id"] = user_id
-        return await self.db.records(lambda conn: pages.run(conn, params, limit, cursor))
+        return await self.db.records(lambda records: pages.run(records, params, limit, cursor))
 
     async def get(self, user_id: str, session_id: str) -> SessionRow:
         """One of the user's sessions, or session_not_found."""
@@ -190,13 +189,13 @@ class SessionService:
         """A session with its inbox, wait and extraction ids and counts (two statements; its
         row read-only, :mod:`waypost.db.records`)."""
 
-        def read(conn: Connection) -> tuple[SessionRow, dict[str, list[str]]]:
+        def read(records: Records) -> tuple[SessionRow, dict[str, list[str]]]:
             params = {"row_id": session_id, "user_id": user_id}
-            row = conn.execute(_SESSION_RECORD, params).first()
+            row = records.first(_SESSION_RECORD, params)
             if row is None:
                 raise NotFound.of("session")
             found: dict[str, list[str]] = {"inbox": [], "wait": [], "extraction": [], "emails": []}
-            for kind, value in conn.execute(_BELONGINGS, {"session_id": session_id}):
+            for kind, value in records.all(_BELONGINGS, {"session_id": session_id}):
                 found[kind].append(value)
             return cast_row(row), found
 
@@ -294,8 +293,10 @@ def new_detail(row: SessionRow) -> SessionDetail:
 # A session's inbox, wait and extraction ids and its email count, in one statement
 # (built once: composing it per request cost more than running it).
 # read-only rows that read like SessionRow (waypost.db.records): the hottest reads
-_SESSION_RECORD = record_select(SessionRow).where(
-    SessionRow.id == bindparam("row_id"), SessionRow.user_id == bindparam("user_id")
+_SESSION_RECORD = RecordQuery(
+    record_select(SessionRow).where(
+        SessionRow.id == bindparam("row_id"), SessionRow.user_id == bindparam("user_id")
+    )
 )
 
 
@@ -313,16 +314,18 @@ def cast_row(row: Any) -> SessionRow:
     return typing.cast(SessionRow, row)
 
 
-_BELONGINGS = union_all(
-    select(literal("inbox").label("kind"), Inbox.id.label("value")).where(
-        Inbox.session_id == bindparam("session_id")
-    ),
-    select(literal("wait"), Wait.id).where(Wait.session_id == bindparam("session_id")),
-    select(literal("extraction"), Extraction.id).where(
-        Extraction.session_id == bindparam("session_id")
-    ),
-    select(literal("emails"), cast(func.count(), String))
-    .select_from(Email)
-    .join(Inbox, Inbox.id == Email.inbox_id)
-    .where(Inbox.session_id == bindparam("session_id")),
+_BELONGINGS = RecordQuery(
+    union_all(
+        select(literal("inbox").label("kind"), Inbox.id.label("value")).where(
+            Inbox.session_id == bindparam("session_id")
+        ),
+        select(literal("wait"), Wait.id).where(Wait.session_id == bindparam("session_id")),
+        select(literal("extraction"), Extraction.id).where(
+            Extraction.session_id == bindparam("session_id")
+        ),
+        select(literal("emails"), cast(func.count(), String))
+        .select_from(Email)
+        .join(Inbox, Inbox.id == Email.inbox_id)
+        .where(Inbox.session_id == bindparam("session_id")),
+    )
 )
