@@ -20,7 +20,7 @@ from waypost.api.schemas import (
 )
 from waypost.api.sessions import session_page
 from waypost.api.sse import MAX_SEQ, resume_point, session_event_stream, sse_response
-from waypost.api.views import session_detail_out
+from waypost.api.views import session_detail_fields
 from waypost.db.models import Message
 from waypost.services import Services
 from waypost.sessions.service import SessionLinks, new_detail
@@ -47,7 +47,7 @@ async def agent_session_out(svc: Services, user: str, session_id: str) -> AgentS
     data = await load_view_data(svc.db, user, [detail.row], replies=False, scripts=True)
     messages = await svc.conversations.messages(detail.row.id)
     return AgentSessionOut(
-        **dict(session_detail_out(detail, data, messages)),
+        **session_detail_fields(detail, data, messages),
         messages=[message_out(m) for m in messages],
     )
 
@@ -67,7 +67,7 @@ async def create_sandbox_session(
     )
     # just made: no messages, nothing belongs to it yet; only its agent (and team) is read
     data = await load_view_data(svc.db, user, [row], replies=False, scripts=True)
-    return AgentSessionOut(**dict(session_detail_out(new_detail(row), data, [])), messages=[])
+    return AgentSessionOut(**session_detail_fields(new_detail(row), data, []), messages=[])
 
 
 @router.get("/sandboxes/{sandbox_id}/sessions", response_model=ListPage[SessionOut])

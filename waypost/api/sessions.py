@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from waypost.api.deps import ServicesDep, UserDep
+from waypost.api.responses import model_response
 from waypost.api.schemas import (
     AgentSessionOut,
     ListPage,
@@ -94,11 +95,9 @@ async def list_sessions(
 
 
 @router.get("/{session_id}", response_model=AgentSessionOut | SessionDetailOut)
-async def get_session(
-    session_id: str, user: UserDep, svc: ServicesDep
-) -> AgentSessionOut | SessionDetailOut:
+async def get_session(session_id: str, user: UserDep, svc: ServicesDep) -> Response:
     """A session; agent sessions also carry messages, configs, state and is_running."""
-    return await session_view(svc, user, session_id)
+    return model_response(await session_view(svc, user, session_id))
 
 
 async def session_view(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from waypost.api.schemas import (
     AddressOut,
@@ -38,7 +39,14 @@ def session_out(
 ) -> SessionOut:
     """A session with seed 002's view; ``data`` brings its agent and team (none: nulls),
     ``messages`` its ``state.context`` (none: ``[]``)."""
-    return SessionOut(
+    return SessionOut(**session_fields(row, data, messages))
+
+
+def session_fields(
+    row: SessionRow, data: ViewData | None = None, messages: Sequence[Message] | None = None
+) -> dict[str, Any]:
+    """:func:`session_out`'s fields, for the models that extend it (each built once)."""
+    return dict(
         id=row.id,
         name=row.name,
         status=row.status,
@@ -57,9 +65,15 @@ def session_out(
 def session_detail_out(
     detail: SessionDetail, data: ViewData | None = None, messages: Sequence[Message] | None = None
 ) -> SessionDetailOut:
-    base = dict(session_out(detail.row, data, messages))
-    return SessionDetailOut(
-        **base,
+    return SessionDetailOut(**session_detail_fields(detail, data, messages))
+
+
+def session_detail_fields(
+    detail: SessionDetail, data: ViewData | None = None, messages: Sequence[Message] | None = None
+) -> dict[str, Any]:
+    """:func:`session_detail_out`'s fields (an agent session's view adds its messages)."""
+    return dict(
+        session_fields(detail.row, data, messages),
         inboxes=detail.inboxes,
         waits=detail.waits,
         extractions=detail.extractions,

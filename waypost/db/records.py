@@ -56,7 +56,8 @@ class _Compiled:
 
     sql: str
     binds: tuple[tuple[str, Any, Processor], ...]  # per ``?``: name, default, processor
-    results: tuple[Processor, ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # the columns that convert
+    make: Callable[[Any], Any]  # the record type's ``_make``
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         values = []
@@ -64,6 +65,15 @@ class _Compiled:
             value = params.get(name, default)
             values.append(value if process is None or value is None else process(value))
         return values
+
+    def record(self, row: Sequence[Any]) -> Any:
+        if not self.results:
+            return self.make(row)
+        values = list(row)
+        for index, process in self.results:
+            if values[index] is not None:
+                values[index] = process(values[index])
+        return self.make(values)
 
 
 class RecordQuery:
@@ -86,11 +96,12 @@ class RecordQuery:
                 bind = compiled.binds[name]
                 process = bind.type.dialect_impl(dialect).bind_processor(dialect)
                 binds.append((name, bind.value, process))
-            results = tuple(
+            processors = (
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in self.statement.selected_columns
             )
-            found = _Compiled(compiled.string, tuple(binds), results)
+            results = tuple((i, p) for i, p in enumerate(processors) if p is not None)
+            found = _Compiled(compiled.string, tuple(binds), results, self.record._make)
             self._compiled[dialect.name] = found
         return found
 
@@ -113,19 +124,12 @@ class SqliteRecords:
     def all(self, query: RecordQuery, params: Mapping[str, Any]) -> list[Any]:
         compiled = query.compiled(self._dialect)
         rows = self._connection.execute(compiled.sql, compiled.args(params)).fetchall()
-        return [_record(query, compiled.results, row) for row in rows]
+        return [compiled.record(row) for row in rows]
 
     def first(self, query: RecordQuery, params: Mapping[str, Any]) -> Any | None:
         compiled = query.compiled(self._dialect)
         row = self._connection.execute(compiled.sql, compiled.args(params)).fetchone()
-        return None if row is None else _record(query, compiled.results, row)
-
-
-def _record(query: RecordQuery, results: tuple[Processor, ...], row: Sequence[Any]) -> Any:
-    return query.record._make(
-        value if process is None or value is None else process(value)
-        for process, value in zip(results, row, strict=True)
-    )
+        return None if row is None else compiled.record(row)
 
 
 class CoreRecords:
