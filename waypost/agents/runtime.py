@@ -52,6 +52,7 @@ from waypost.db.database import Database, Tx
 from waypost.db.models import Agent, AgentRun, Event, Sandbox, Team
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
+from waypost.db.records import RecordQuery, Records, record_select
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound, WaypostError
@@ -516,13 +517,22 @@ class Conversations:
     async def _parts(
         self, user_id: str, session_id: str
     ) -> tuple[SessionRow, Agent | None, Sandbox | None]:
-        """The caller's session with its agent and sandbox (None where gone): one query."""
+        """The caller's session with its agent and sandbox (None where gone), as read-only
+        records (:mod:`waypost.db.records`): one snapshot, three indexed reads."""
         params = {"session_id": session_id, "user_id": user_id}
-        found = await self.db.query(lambda s: s.execute(_PARTS, params).one_or_none())
+
+        def read(records: Records) -> tuple[Any, Any, Any] | None:
+            session = records.first(_SESSION_PART, params)
+            if session is None:
+                return None
+            agent = records.first(_AGENT_PART, {**params, "id": session.agent_id})
+            sandbox = records.first(_SANDBOX_PART, {**params, "id": session.sandbox_id})
+            return session, agent, sandbox
+
+        found = await self.db.records(read)
         if found is None:
             raise NotFound.of("session")
-        session, agent, sandbox = found
-        return session, agent, sandbox
+        return found
 
     async def _claim(
         self, session_id: str, user_id: str, content: list[dict[str, Any]], *, claimed: bool
@@ -570,15 +580,20 @@ class Conversations:
         await self.workspaces.close()
 
 
-# A session with its agent and sandbox, each only if the caller owns it (built once:
-# composing it per message cost more than running it).
-_PARTS = (
-    select(SessionRow, Agent, Sandbox)
-    .outerjoin(Agent, (Agent.id == SessionRow.agent_id) & (Agent.user_id == bindparam("user_id")))
-    .outerjoin(
-        Sandbox, (Sandbox.id == SessionRow.sandbox_id) & (Sandbox.user_id == bindparam("user_id"))
+# A session, its agent and its sandbox, each only if the caller owns it (built once:
+# composing them per message cost more than running them).
+_SESSION_PART = RecordQuery(
+    record_select(SessionRow).where(
+        SessionRow.id == bindparam("session_id"), SessionRow.user_id == bindparam("user_id")
     )
-    .where(SessionRow.id == bindparam("session_id"), SessionRow.user_id == bindparam("user_id"))
+)
+_AGENT_PART = RecordQuery(
+    record_select(Agent).where(Agent.id == bindparam("id"), Agent.user_id == bindparam("user_id"))
+)
+_SANDBOX_PART = RecordQuery(
+    record_select(Sandbox).where(
+        Sandbox.id == bindparam("id"), Sandbox.user_id == bindparam("user_id")
+    )
 )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from waypost.db.database import Database
+from waypost.db.records import RecordQuery, record_select
 from waypost.errors import NotFound
 
 T = TypeVar("T")
@@ -45,5 +46,28 @@ async def get_owned(s: AsyncSession, model: type[T], row_id: str, user_id: str, 
 
 
 async def read_owned(db: Database, model: type[T], row_id: str, user_id: str, resource: str) -> T:
-    """:func:`owned`, read on its own (:meth:`Database.query`: inline on SQLite)."""
-    return await db.query(lambda s: owned(s, model, row_id, user_id, resource))
+    """:func:`owned`, read on its own, as a read-only record (:mod:`waypost.db.records`): it
+    reads like the model but is not one, so code that changes a row reads it inside its
+    write transaction (:func:`get_owned`). On SQLite: a few µs on the event loop's thread,
+    against 130 µs for an ORM session."""
+    query = _owned_record(model)
+    params = {"row_id": row_id, "user_id": user_id}
+    found = await db.records(lambda records: records.first(query, params))
+    if found is None:
+        raise NotFound.of(resource)
+    return cast(T, found)
+
+
+_OWNED_RECORDS: dict[type[Any], RecordQuery] = {}
+
+
+def _owned_record(model: type[Any]) -> RecordQuery:
+    query = _OWNED_RECORDS.get(model)
+    if query is None:
+        query = RecordQuery(
+            record_select(model).where(
+                model.id == bindparam("row_id"), model.user_id == bindparam("user_id")
+            )
+        )
+        _OWNED_RECORDS[model] = query
+    return query
