@@ -195,9 +195,9 @@ class Database:
         """:meth:`query` for record queries (:mod:`waypost.db.records`): no ORM objects.
 
         For the hottest reads (a session's detail, the lists). On SQLite ``unit`` runs on
-        the inline reader's DB-API connection (:class:`SqliteRecords`): about 6 µs a small
-        statement, against 30 µs through a Core connection and 130 µs through a new ORM
-        session (docs/benchmarks.md). Same rules as :meth:`query`: inline within the step
+        the inline reader's DB-API connection (:class:`SqliteRecords`): about 15 µs to read
+        a session's row, against 47 µs through a Core connection and 150 µs through a new
+        ORM session (``bench/orm_read.py``). Same rules as :meth:`query`: inline within the step
         budget, one snapshot per unit, else again off the loop; ``unit`` may run twice.
         """
         if self._inline is not None:

@@ -48,8 +48,8 @@ async def get_owned(s: AsyncSession, model: type[T], row_id: str, user_id: str, 
 async def read_owned(db: Database, model: type[T], row_id: str, user_id: str, resource: str) -> T:
     """:func:`owned`, read on its own, as a read-only record (:mod:`waypost.db.records`): it
     reads like the model but is not one, so code that changes a row reads it inside its
-    write transaction (:func:`get_owned`). On SQLite: a few µs on the event loop's thread,
-    against 130 µs for an ORM session."""
+    write transaction (:func:`get_owned`). On SQLite: about 15 µs on the event loop's thread,
+    against 150 µs for an ORM session."""
     query = _owned_record(model)
     params = {"row_id": row_id, "user_id": user_id}
     found = await db.records(lambda records: records.first(query, params))
