@@ -144,3 +144,30 @@ def test_a_records_read_over_the_budget_runs_again_off_the_loop(tmp_path: Path) 
         assert (await db.records(lambda r: r.first(count, {}))).n == 2
 
     run(f"sqlite+aiosqlite:///{tmp_path / 'heavy.db'}", scenario)
+
+
+def test_a_records_read_survives_postgres_dropping_its_pooled_connections() -> None:
+    """The asyncpg connection under a pooled one the server has closed (a restart): the
+    read runs again through SQLAlchemy, which renews the pool."""
+    import asyncpg
+
+    with ExitStack() as stack:
+        url = database_url_for("postgres", stack)
+        assert url is not None
+
+        async def scenario(db: Database) -> None:
+            mine = {"id": "ses_0", "user_id": "usr_a"}
+            assert (await db.records(lambda r: r.first(_MINE, mine))).name == "first"
+            admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+            try:
+                ended = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            finally:
+                await admin.close()
+            assert ended >= 1
+            for _ in range(3):  # every pooled connection was ended
+                assert (await db.records(lambda r: r.first(_MINE, mine))).name == "first"
+
+        run(url, scenario)

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg  # type: ignore[import-untyped]
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, insert, text
@@ -30,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
 
-from waypost.db.records import CoreRecords, Records, SqliteRecords
+from waypost.db.records import AsyncpgRecords, CoreRecords, Records, SqliteRecords
 from waypost.db.sqlite_writer import SQLiteWriter, apply_pragmas
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -197,8 +198,11 @@ class Database:
         For the hottest reads (a session's detail, the lists). On SQLite ``unit`` runs on
         the inline reader's DB-API connection (:class:`SqliteRecords`): about 15 µs to read
         a session's row, against 47 µs through a Core connection and 150 µs through a new
-        ORM session (``bench/orm_read.py``). Same rules as :meth:`query`: inline within the step
-        budget, one snapshot per unit, else again off the loop; ``unit`` may run twice.
+        ORM session (``bench/orm_read.py``); same rules as :meth:`query`: inline within the
+        step budget, one snapshot per unit, else again off the loop. On PostgreSQL it runs
+        on the pooled connection's asyncpg connection (:class:`AsyncpgRecords`); a failed
+        connection sends it through SQLAlchemy, which renews the pool. ``unit`` may run
+        twice.
         """
         if self._inline is not None:
             try:
@@ -206,6 +210,16 @@ class Database:
             except sqlite3.OperationalError as exc:
                 if not _retry_message(str(exc)):
                     raise
+        elif self.reader.dialect.driver == "asyncpg":
+            async with self.reader.connect() as conn:
+                try:
+                    return await conn.run_sync(
+                        lambda c: unit(AsyncpgRecords(c.connection.driver_connection, c.dialect))
+                    )
+                except (asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
+                    # a stale pooled connection: dropped here, and SQLAlchemy's path below
+                    # renews the rest of the pool when it meets the next one
+                    await conn.invalidate()
 
         def through_core(connection: Connection) -> T:
             return unit(CoreRecords(connection))

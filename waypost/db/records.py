@@ -12,8 +12,9 @@ the DB-API connection (:class:`SqliteRecords`): the SQL text, the parameters in 
 the column types' own bind and result processors, all taken from SQLAlchemy's compiled
 statement, so values convert exactly as SQLAlchemy converts them, without its execution
 machinery (a row read in 15 µs against 47 through a Core connection). Elsewhere
-(PostgreSQL, a read moved off the event loop) it runs through a Core connection
-(:class:`CoreRecords`).
+(a read moved off the event loop, or after a PostgreSQL connection failed) it runs through
+a Core connection (:class:`CoreRecords`); on PostgreSQL on the asyncpg connection under
+the pooled one (:class:`AsyncpgRecords`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.selectable import SelectBase
+from sqlalchemy.util import await_only
 
 Processor = Callable[[Any], Any] | None
 
@@ -85,24 +87,32 @@ class RecordQuery:
         self.record: Any = namedtuple("Record", [c.key for c in statement.selected_columns])  # type: ignore[misc]
         self._compiled: dict[str, _Compiled] = {}
 
-    def compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._compiled.get(dialect.name)
+    def compiled(
+        self, dialect: Dialect, describe: Callable[[str], Sequence[Any]] | None = None
+    ) -> _Compiled:
+        """The statement for ``dialect``, compiled on first use. ``describe(sql)``: the
+        driver's type code of each result column, for types whose conversion depends on
+        it (asyncpg's numbers); without it, none (sqlite3 reports none)."""
+        key = f"{dialect.name}+{dialect.driver}"
+        found = self._compiled.get(key)
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
             names = compiled.positiontup
-            assert names is not None, "a positional paramstyle (SQLite's qmark)"
+            assert names is not None, "a positional paramstyle (qmark, numeric_dollar)"
             binds = []
             for name in names:
                 bind = compiled.binds[name]
                 process = bind.type.dialect_impl(dialect).bind_processor(dialect)
                 binds.append((name, bind.value, process))
+            columns = self.statement.selected_columns
+            coltypes = describe(compiled.string) if describe else [None] * len(columns)
             processors = (
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
+                column.type.dialect_impl(dialect).result_processor(dialect, coltype)
+                for column, coltype in zip(columns, coltypes, strict=True)
             )
             results = tuple((i, p) for i, p in enumerate(processors) if p is not None)
             found = _Compiled(compiled.string, tuple(binds), results, self.record._make)
-            self._compiled[dialect.name] = found
+            self._compiled[key] = found
         return found
 
 
@@ -130,6 +140,36 @@ class SqliteRecords:
         compiled = query.compiled(self._dialect)
         row = self._connection.execute(compiled.sql, compiled.args(params)).fetchone()
         return None if row is None else compiled.record(row)
+
+
+class AsyncpgRecords:
+    """Record queries on the asyncpg connection under a pooled SQLAlchemy one (PostgreSQL).
+
+    Runs inside ``AsyncConnection.run_sync`` and awaits each statement as SQLAlchemy's own
+    asyncpg adapter does (``await_only``), on the same connection with the codecs that
+    adapter registered, but without its cursor layer: a row by id in about half the time
+    of the same read through a Core connection. Each statement is its own snapshot, as
+    every statement is under PostgreSQL's READ COMMITTED.
+    """
+
+    def __init__(self, connection: Any, dialect: Dialect) -> None:
+        self._connection = connection
+        self._dialect = dialect
+
+    def all(self, query: RecordQuery, params: Mapping[str, Any]) -> list[Any]:
+        compiled = query.compiled(self._dialect, self._describe)
+        rows = await_only(self._connection.fetch(compiled.sql, *compiled.args(params)))
+        return [compiled.record(row) for row in rows]
+
+    def first(self, query: RecordQuery, params: Mapping[str, Any]) -> Any | None:
+        compiled = query.compiled(self._dialect, self._describe)
+        row = await_only(self._connection.fetchrow(compiled.sql, *compiled.args(params)))
+        return None if row is None else compiled.record(row)
+
+    def _describe(self, sql: str) -> list[int]:
+        """The type OID of each result column (what SQLAlchemy's adapter reports)."""
+        prepared = await_only(self._connection.prepare(sql))
+        return [attribute.type.oid for attribute in prepared.get_attributes()]
 
 
 class CoreRecords:
