@@ -240,10 +240,24 @@ async def test_endless_output_is_stopped_at_the_ceiling(workspace: Workspace) ->
 async def test_the_fastest_flood_is_caught_within_a_few_mb_of_the_ceiling(
     workspace: Workspace,
 ) -> None:
-    """`cat /dev/zero` writes gigabytes a second into the output file; what it wrote before
-    it was stopped (kept + omitted) stays near the 16 MB ceiling, not a poll interval of it."""
+    """`cat /dev/zero` writes gigabytes a second; what reached the output file (kept +
+    omitted) is the 16 MB ceiling and one byte, however late the event loop looks: the copy
+    into the file stops there and the command meets a closed pipe."""
     flood = await call_tool(workspace, "run_command", {"command": "cat /dev/zero"})
     assert flood.is_error and flood.content.endswith("[output passed 16 MB; command killed]")
     omitted = int(re.search(r"\[output truncated: (\d+) bytes omitted\]", flood.content)[1])
     written = omitted + workspace.limits.max_output_bytes
-    assert 16 * 1024**2 < written < 64 * 1024**2, written
+    assert written == 16 * 1024**2 + 1, written
+
+
+@pytest.mark.usefixtures("bwrap")
+async def test_a_flood_that_ignores_the_closed_pipe_is_killed_at_the_ceiling(
+    workspace: Workspace,
+) -> None:
+    """A command that ignores SIGPIPE and keeps writing after the copy stopped is stopped
+    by the watcher, which sees the file at the ceiling."""
+    line = "s=$(head -c 65536 /dev/zero | tr '\\0' f)"  # 64 kB of f a write
+    command = f"trap '' PIPE; {line}; while :; do printf '%s\\n' \"$s\"; done"
+    flood = await call_tool(workspace, "run_command", {"command": command})
+    assert flood.is_error and flood.content.endswith("[output passed 16 MB; command killed]")
+    assert flood.content.startswith("ffff") and "[output truncated:" in flood.content

@@ -33,8 +33,10 @@ NAMESPACES_AS_ROOT = (
     "--unshare-uts",
     "--unshare-cgroup-try",
 )
-# Output a command may write before it is stopped. The command writes into a file of the
-# server's (never through the server's event loop), whose size is looked at (see _watch).
+# Output a command may write before it is stopped. The command writes into a pipe that
+# `head -c` copies into a file of the server's (never through the server's event loop):
+# the file can hold no more than this and a byte, however starved of CPU the event loop
+# that looks at its size (_watch) is; the command then meets a closed pipe.
 MAX_STREAMED_BYTES = 16 * 1024**2
 OUTPUT_POLL_SECONDS = 0.05
 OUTPUT_POLL_MIN_SECONDS = 0.002
@@ -311,40 +313,83 @@ async def _run(
     argv: list[str], seconds: float, limits: Limits, group: PidsGroup | None, cpu: Path | None
 ) -> ToolResult:
     fallback = not _prlimit_args(limits)
-    # stdout and stderr go to an unnamed file (O_TMPFILE): the kernel writes it on the
-    # command's time, and the server reads only the head and tail it keeps, once, at the end
+    # stdout and stderr go through a capped copy into an unnamed file (O_TMPFILE): the
+    # kernel and `head` move the bytes on the sandbox's time, and the server reads only the
+    # head and tail it keeps, once, at the end
     with tempfile.TemporaryFile(prefix="waypost-output-") as output:
-        proc = await spawn(
-            yielding_argv(argv, cpu, group),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=_child_env(),
-            # A session of our own (spawn's): no controlling terminal, which is what bwrap's
-            # --new-session guards (TIOCSTI); a second setsid there would also put the
-            # command in a new autogroup, weighing as much as the server where cgroups are
-            # not ours.
-            preexec_fn=_fallback_limits(limits) if fallback else None,
-        )
         fd = output.fileno()
+        capper, sink = await _capped_sink(fd)
+        try:
+            proc = await spawn(
+                yielding_argv(argv, cpu, group),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=_child_env(),
+                # A session of our own (spawn's): no controlling terminal, which is what
+                # bwrap's --new-session guards (TIOCSTI); a second setsid there would also
+                # put the command in a new autogroup, weighing as much as the server where
+                # cgroups are not ours.
+                preexec_fn=_fallback_limits(limits) if fallback else None,
+            )
+        except BaseException:
+            if capper is not None:
+                capper.kill()
+            raise
+        finally:
+            if capper is not None:
+                os.close(sink)  # the command holds the pipe's writing end now
         started = time.monotonic()
         try:
             code = await _watch(proc, fd, started + seconds)
         except BaseException:  # cancellation (or anything else): never leave the tree running
-            cleanup = asyncio.ensure_future(_stop(proc, group))
+            cleanup = asyncio.ensure_future(_stop(proc, group, capper))
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(cleanup)  # a second cancel leaves the cleanup running
             raise
         if code is None:
-            await _stop(proc, group)
+            await _stop(proc, group, capper)
             elapsed = time.monotonic() - started
             note = f"[command timed out after {elapsed:.1f}s; process group killed]"
         elif isinstance(code, str):
-            await _stop(proc, group)
+            await _stop(proc, group, capper)
             note = code
         else:
+            await _drained(capper)
             note = f"[exit code {code}]"
         text = _head_and_tail(fd, limits.max_output_bytes)
     return ToolResult(_with_note(text, note), is_error=not isinstance(code, int) or code != 0)
+
+
+async def _capped_sink(fd: int) -> tuple[Child | None, int]:
+    """Where a command writes: a pipe that `head -c` copies, up to the ceiling and a byte,
+    into ``fd``, and that copy; ``fd`` itself where there is no head. The copy runs at the
+    server's priority: its work is bounded by the ceiling, and a starved copy would hold
+    back the output of a command that has ended."""
+    head = shutil.which("head", path="/usr/bin:/bin")
+    if head is None:
+        return None, fd
+    readable, writable = os.pipe()
+    try:
+        capper = await spawn([head, "-c", str(MAX_STREAMED_BYTES + 1)], stdin=readable, stdout=fd)
+    except BaseException:
+        os.close(writable)
+        raise
+    finally:
+        os.close(readable)
+    return capper, writable
+
+
+async def _drained(capper: Child | None) -> None:
+    """The copy's last bytes in the file: `head` ends when the sandbox is gone (its PID
+    namespace ends every process that held the pipe), or is killed after a while."""
+    if capper is None:
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(capper.wait(), KILL_REAP_SECONDS)
+    if capper.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            capper.kill()
+        await capper.wait()
 
 
 async def _watch(proc: Child, fd: int, deadline: float) -> int | str | None:
@@ -362,11 +407,11 @@ async def _watch(proc: Child, fd: int, deadline: float) -> int | str | None:
     try:
         while (remaining := deadline - time.monotonic()) > 0:
             await asyncio.wait((exited,), timeout=min(pause, remaining))
+            now, grown = time.monotonic(), os.fstat(fd).st_size
+            if grown > MAX_STREAMED_BYTES:  # also when it ended on the closed pipe
+                return f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
             if exited.done():
                 return exited.result()
-            now, grown = time.monotonic(), os.fstat(fd).st_size
-            if grown > MAX_STREAMED_BYTES:
-                return f"[output passed {MAX_STREAMED_BYTES // 1024**2} MB; command killed]"
             rate = (grown - size) / max(now - seen_at, 1e-6)
             room = MAX_STREAMED_BYTES - grown
             longest = min(pause * 2, OUTPUT_POLL_SECONDS)  # a quiet command: 2, 4, … 50 ms
@@ -378,8 +423,8 @@ async def _watch(proc: Child, fd: int, deadline: float) -> int | str | None:
         exited.cancel()
 
 
-async def _stop(proc: Child, group: PidsGroup | None) -> None:
-    """Kill a command's whole tree.
+async def _stop(proc: Child, group: PidsGroup | None, capper: Child | None = None) -> None:
+    """Kill a command's whole tree, then its output's copy.
 
     With a pids cgroup, the group is the tree: killed until it is empty, with no scan of
     /proc (a fork bomb's many processes made those scans the server's main cost).
@@ -392,6 +437,7 @@ async def _stop(proc: Child, group: PidsGroup | None) -> None:
             await asyncio.wait_for(proc.wait(), KILL_REAP_SECONDS)
         if proc.returncode is None:  # out of the group somehow: the slow way
             await _terminate(proc)
+    await _drained(capper)
 
 
 def _with_note(output: str, note: str) -> str:
