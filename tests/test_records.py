@@ -171,3 +171,32 @@ def test_a_records_read_survives_postgres_dropping_its_pooled_connections() -> N
                 assert (await db.records(lambda r: r.first(_MINE, mine))).name == "first"
 
         run(url, scenario)
+
+
+def test_an_api_key_check_survives_postgres_dropping_its_pooled_connections() -> None:
+    """The key of every request is read on the raw asyncpg connection too: one the server
+    has ended is dropped and the key read again, not answered with a 500."""
+    import asyncpg
+
+    from waypost.auth.keys import KeyService
+
+    with ExitStack() as stack:
+        url = database_url_for("postgres", stack)
+        assert url is not None
+
+        async def scenario(db: Database) -> None:
+            keys = KeyService(db)
+            _, token = await keys.create("a")
+            user = await keys.authenticate(token)
+            admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+            try:
+                await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            finally:
+                await admin.close()
+            for _ in range(3):
+                assert await keys.authenticate(token) == user
+
+        run(url, scenario)

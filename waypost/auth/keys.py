@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from waypost.db.database import Database
+from waypost.db.database import CONNECTION_LOST, Database
 from waypost.db.models import ApiKey, User
 from waypost.db.types import utcnow
 from waypost.errors import NotFound, Unauthorized
@@ -160,16 +160,14 @@ class KeyService:
             async with self.db.reader.connect() as conn:
                 raw = await conn.get_raw_connection()
                 driver: Any = raw.driver_connection
-                value = await driver.fetchval(_VALID_POSTGRES, digest)
-            return None if value is None else str(value)
-        async with self.db.read() as s:
-            found = (
-                await s.execute(
-                    select(ApiKey.user_id).where(
-                        ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None)
-                    )
-                )
-            ).first()
+                try:
+                    value = await driver.fetchval(_VALID_POSTGRES, digest)
+                except CONNECTION_LOST:  # ended under the pool: read below, which renews it
+                    await conn.invalidate()
+                else:
+                    return None if value is None else str(value)
+        query = select(ApiKey.user_id).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+        found = await self.db.query(lambda s: s.execute(query).first())
         return None if found is None else str(found.user_id)
 
     async def count(self) -> int:

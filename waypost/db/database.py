@@ -216,7 +216,7 @@ class Database:
                     return await conn.run_sync(
                         lambda c: unit(AsyncpgRecords(c.connection.driver_connection, c.dialect))
                     )
-                except (asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
+                except CONNECTION_LOST:
                     # a stale pooled connection: dropped here, and SQLAlchemy's path below
                     # renews the rest of the pool when it meets the next one
                     await conn.invalidate()
@@ -270,6 +270,16 @@ class Database:
         if self.reader is not self.writer:
             await self.reader.dispose()
 
+
+# What asyncpg raises on a connection the server has ended (a restart, an administrator):
+# ended at once, or noticed mid-operation, which leaves the protocol in a state no
+# operation can start from.
+CONNECTION_LOST = (
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
 
 _MIGRATE_LOCK = 0x57415950  # "WAYP": the advisory lock key migrations hold on PostgreSQL
 
