@@ -1,10 +1,12 @@
-"""Small helpers shared by tests: sending mail over real SMTP, reading SSE."""
+"""Small helpers shared by tests: sending mail over real SMTP, reading SSE, ending
+PostgreSQL's connections."""
 
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
 
+import asyncpg
 import httpx
 
 from tests.servers import RunningServer
@@ -72,3 +74,17 @@ def link_email(to: str, link: str) -> bytes:
         f"From: Acme <login@acme.test>\r\nTo: {to}\r\nSubject: Sign in to Acme\r\n"
         "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html + "\r\n"
     ).encode()
+
+
+async def end_other_backends(url: str) -> int:
+    """End every connection to ``url``'s database but this one (what a PostgreSQL restart
+    does to a pool); how many were ended."""
+    admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        ended: int = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    return ended

@@ -79,9 +79,8 @@ def test_a_read_survives_postgres_dropping_its_pooled_connections() -> None:
     import asyncio
     from contextlib import ExitStack
 
-    import asyncpg
-
     from tests.conftest import database_url_for
+    from tests.helpers import end_other_backends
 
     with ExitStack() as stack:
         url = database_url_for("postgres", stack)
@@ -93,15 +92,7 @@ def test_a_read_survives_postgres_dropping_its_pooled_connections() -> None:
             try:
                 # warm the pool, then end every backend of the database but ours
                 assert await db.query(lambda s: s.execute(text("SELECT 1")).scalar()) == 1
-                admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-                try:
-                    ended = await admin.fetchval(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    )
-                finally:
-                    await admin.close()
-                assert ended >= 1
+                assert await end_other_backends(url) >= 1
                 assert await db.query(lambda s: s.execute(text("SELECT 2")).scalar()) == 2
             finally:
                 await db.dispose()

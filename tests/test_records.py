@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import bindparam, func, inspect, literal_column, select
 
 from tests.conftest import database_url_for
+from tests.helpers import end_other_backends
 from waypost.db.database import Database
 from waypost.db.models import Session as SessionRow
 from waypost.db.models import User
@@ -149,8 +150,6 @@ def test_a_records_read_over_the_budget_runs_again_off_the_loop(tmp_path: Path) 
 def test_a_records_read_survives_postgres_dropping_its_pooled_connections() -> None:
     """The asyncpg connection under a pooled one the server has closed (a restart): the
     read runs again through SQLAlchemy, which renews the pool."""
-    import asyncpg
-
     with ExitStack() as stack:
         url = database_url_for("postgres", stack)
         assert url is not None
@@ -158,15 +157,7 @@ def test_a_records_read_survives_postgres_dropping_its_pooled_connections() -> N
         async def scenario(db: Database) -> None:
             mine = {"id": "ses_0", "user_id": "usr_a"}
             assert (await db.records(lambda r: r.first(_MINE, mine))).name == "first"
-            admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-            try:
-                ended = await admin.fetchval(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            finally:
-                await admin.close()
-            assert ended >= 1
+            assert await end_other_backends(url) >= 1
             for _ in range(3):  # every pooled connection was ended
                 assert (await db.records(lambda r: r.first(_MINE, mine))).name == "first"
 
@@ -174,10 +165,8 @@ def test_a_records_read_survives_postgres_dropping_its_pooled_connections() -> N
 
 
 def test_an_api_key_check_survives_postgres_dropping_its_pooled_connections() -> None:
-    """The key of every request is read on the raw asyncpg connection too: one the server
+    """The key of every request is read on the asyncpg connection too: one the server
     has ended is dropped and the key read again, not answered with a 500."""
-    import asyncpg
-
     from waypost.auth.keys import KeyService
 
     with ExitStack() as stack:
@@ -188,14 +177,7 @@ def test_an_api_key_check_survives_postgres_dropping_its_pooled_connections() ->
             keys = KeyService(db)
             _, token = await keys.create("a")
             user = await keys.authenticate(token)
-            admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-            try:
-                await admin.fetchval(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            finally:
-                await admin.close()
+            assert await end_other_backends(url) >= 1
             for _ in range(3):
                 assert await keys.authenticate(token) == user
 

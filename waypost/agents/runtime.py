@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 
 from waypost.agents import contexts
 from waypost.agents.configs import ChatModelConfig, ContextConfig, PermissionRules, ReactConfig
@@ -52,7 +52,8 @@ from waypost.db.database import Database, Tx
 from waypost.db.models import Agent, AgentRun, Event, Sandbox, Team
 from waypost.db.models import Message as MessageRow
 from waypost.db.models import Session as SessionRow
-from waypost.db.records import RecordQuery, Records, record_select
+from waypost.db.owned import owned_record
+from waypost.db.records import Records
 from waypost.db.rows import row_values
 from waypost.db.types import utcnow
 from waypost.errors import Conflict, Invalid, NotFound, WaypostError
@@ -519,15 +520,15 @@ class Conversations:
     ) -> tuple[SessionRow, Agent | None, Sandbox | None]:
         """The caller's session with its agent and sandbox (None where gone), as read-only
         records (:mod:`waypost.db.records`): one snapshot, three indexed reads."""
-        params = {"session_id": session_id, "user_id": user_id}
 
         def read(records: Records) -> tuple[Any, Any, Any] | None:
-            session = records.first(_SESSION_PART, params)
+            def mine(model: type[Any], row_id: str | None) -> Any | None:
+                return records.first(owned_record(model), {"row_id": row_id, "user_id": user_id})
+
+            session = mine(SessionRow, session_id)
             if session is None:
                 return None
-            agent = records.first(_AGENT_PART, {**params, "id": session.agent_id})
-            sandbox = records.first(_SANDBOX_PART, {**params, "id": session.sandbox_id})
-            return session, agent, sandbox
+            return session, mine(Agent, session.agent_id), mine(Sandbox, session.sandbox_id)
 
         found = await self.db.records(read)
         if found is None:
@@ -578,23 +579,6 @@ class Conversations:
             with contextlib.suppress(BaseException):
                 await task
         await self.workspaces.close()
-
-
-# A session, its agent and its sandbox, each only if the caller owns it (built once:
-# composing them per message cost more than running them).
-_SESSION_PART = RecordQuery(
-    record_select(SessionRow).where(
-        SessionRow.id == bindparam("session_id"), SessionRow.user_id == bindparam("user_id")
-    )
-)
-_AGENT_PART = RecordQuery(
-    record_select(Agent).where(Agent.id == bindparam("id"), Agent.user_id == bindparam("user_id"))
-)
-_SANDBOX_PART = RecordQuery(
-    record_select(Sandbox).where(
-        Sandbox.id == bindparam("id"), Sandbox.user_id == bindparam("user_id")
-    )
-)
 
 
 class Run:

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from waypost.db.database import CONNECTION_LOST, Database
+from waypost.db.database import Database
 from waypost.db.models import ApiKey, User
+from waypost.db.records import RecordQuery
 from waypost.db.types import utcnow
 from waypost.errors import NotFound, Unauthorized
 from waypost.ids import new_id
@@ -38,7 +39,11 @@ REVOCATION_CHECK_SECONDS = 0.5
 _CHECK_CHUNK = 500  # keys per query (SQLite's bound-parameter limit is 999 on old builds)
 
 _VALID_SQLITE = "SELECT user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"
-_VALID_POSTGRES = "SELECT user_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
+_VALID = RecordQuery(
+    select(ApiKey.user_id).where(
+        ApiKey.key_hash == bindparam("digest"), ApiKey.revoked_at.is_(None)
+    )
+)
 
 
 def hash_key(token: str) -> str:
@@ -145,29 +150,19 @@ class KeyService:
     async def _valid_user(self, digest: str) -> str | None:
         """One indexed read of the key's row; the cheapest the driver allows.
 
-        SQLite: a plain read on the event loop's thread (~10 µs, no thread hop);
-        PostgreSQL: one statement on a pooled asyncpg connection, outside the ORM.
+        SQLite: a plain statement on the writer's reading connection, on the event loop's
+        thread (~4 µs); else, and when that file is busy, a record query
+        (:meth:`Database.records`: on PostgreSQL the asyncpg connection, outside the ORM).
         """
         writer = self.db.sqlite_writer
         if writer is not None:
             try:
                 row = writer.read_inline(_VALID_SQLITE, (digest,))
             except sqlite3.OperationalError:  # SQLITE_BUSY at once, never waited for
-                row = None
+                pass
             else:
                 return None if row is None else str(row[0])
-        elif self.db.reader.dialect.driver == "asyncpg":
-            async with self.db.reader.connect() as conn:
-                raw = await conn.get_raw_connection()
-                driver: Any = raw.driver_connection
-                try:
-                    value = await driver.fetchval(_VALID_POSTGRES, digest)
-                except CONNECTION_LOST:  # ended under the pool: read below, which renews it
-                    await conn.invalidate()
-                else:
-                    return None if value is None else str(value)
-        query = select(ApiKey.user_id).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
-        found = await self.db.query(lambda s: s.execute(query).first())
+        found = await self.db.records(lambda records: records.first(_VALID, {"digest": digest}))
         return None if found is None else str(found.user_id)
 
     async def count(self) -> int:

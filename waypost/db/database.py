@@ -183,14 +183,12 @@ class Database:
             except OperationalError as exc:
                 if not _retry_elsewhere(exc):
                     raise
-        try:
+
+        async def attempt() -> T:
             async with self.read() as s:
                 return await s.run_sync(unit)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        async with self.read() as s:  # a stale pooled connection (the server restarted)
-            return await s.run_sync(unit)
+
+        return await _again_if_stale(attempt)
 
     async def records(self, unit: Callable[[Records], T]) -> T:
         """:meth:`query` for record queries (:mod:`waypost.db.records`): no ORM objects.
@@ -216,22 +214,16 @@ class Database:
                     return await conn.run_sync(
                         lambda c: unit(AsyncpgRecords(c.connection.driver_connection, c.dialect))
                     )
-                except CONNECTION_LOST:
+                except _CONNECTION_LOST:
                     # a stale pooled connection: dropped here, and SQLAlchemy's path below
                     # renews the rest of the pool when it meets the next one
                     await conn.invalidate()
 
-        def through_core(connection: Connection) -> T:
-            return unit(CoreRecords(connection))
-
-        try:
+        async def attempt() -> T:
             async with self.reader.connect() as conn:
-                return await conn.run_sync(through_core)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        async with self.reader.connect() as conn:  # a stale pooled connection
-            return await conn.run_sync(through_core)
+                return await conn.run_sync(lambda c: unit(CoreRecords(c)))
+
+        return await _again_if_stale(attempt)
 
     async def ping(self) -> None:
         """One trivial statement: the database answers. On SQLite through the inline reader
@@ -274,7 +266,7 @@ class Database:
 # What asyncpg raises on a connection the server has ended (a restart, an administrator):
 # ended at once, or noticed mid-operation, which leaves the protocol in a state no
 # operation can start from.
-CONNECTION_LOST = (
+_CONNECTION_LOST = (
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.InternalClientError,
@@ -371,6 +363,17 @@ class _InlineReader:
             self._engine = None
             self._sessions = None
             self._dbapi = None
+
+
+async def _again_if_stale(attempt: Callable[[], Awaitable[T]]) -> T:
+    """``attempt()``, once more if it met a pooled connection the server had closed (a
+    restart): SQLAlchemy has then invalidated the pool's older connections."""
+    try:
+        return await attempt()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return await attempt()
 
 
 def _retry_elsewhere(exc: OperationalError) -> bool:

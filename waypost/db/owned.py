@@ -50,7 +50,7 @@ async def read_owned(db: Database, model: type[T], row_id: str, user_id: str, re
     reads like the model but is not one, so code that changes a row reads it inside its
     write transaction (:func:`get_owned`). On SQLite: about 15 µs on the event loop's thread,
     against 150 µs for an ORM session."""
-    query = _owned_record(model)
+    query = owned_record(model)
     params = {"row_id": row_id, "user_id": user_id}
     found = await db.records(lambda records: records.first(query, params))
     if found is None:
@@ -61,7 +61,8 @@ async def read_owned(db: Database, model: type[T], row_id: str, user_id: str, re
 _OWNED_RECORDS: dict[type[Any], RecordQuery] = {}
 
 
-def _owned_record(model: type[Any]) -> RecordQuery:
+def owned_record(model: type[Any]) -> RecordQuery:
+    """``model``'s row ``row_id`` if ``user_id`` owns it, as a record query (built once)."""
     query = _OWNED_RECORDS.get(model)
     if query is None:
         query = RecordQuery(

@@ -24,7 +24,7 @@ from waypost.db.models import (
     Workspace,
 )
 from waypost.db.models import Session as SessionRow
-from waypost.db.owned import get_owned, read_owned
+from waypost.db.owned import get_owned, owned_record, read_owned
 from waypost.db.pages import Page, PageQuery
 from waypost.db.records import RecordQuery, Records, record_select
 from waypost.db.rows import row_values
@@ -191,13 +191,13 @@ class SessionService:
 
         def read(records: Records) -> tuple[SessionRow, dict[str, list[str]]]:
             params = {"row_id": session_id, "user_id": user_id}
-            row = records.first(_SESSION_RECORD, params)
+            row = records.first(owned_record(SessionRow), params)
             if row is None:
                 raise NotFound.of("session")
             found: dict[str, list[str]] = {"inbox": [], "wait": [], "extraction": [], "emails": []}
             for kind, value in records.all(_BELONGINGS, {"session_id": session_id}):
                 found[kind].append(value)
-            return cast_row(row), found
+            return typing.cast(SessionRow, row), found  # a record: reads like one
 
         row, found = await self.db.records(read)
         return SessionDetail(
@@ -290,16 +290,6 @@ def new_detail(row: SessionRow) -> SessionDetail:
     return SessionDetail(row, inboxes=[], waits=[], extractions=[], email_count=0, event_count=1)
 
 
-# A session's inbox, wait and extraction ids and its email count, in one statement
-# (built once: composing it per request cost more than running it).
-# read-only rows that read like SessionRow (waypost.db.records): the hottest reads
-_SESSION_RECORD = RecordQuery(
-    record_select(SessionRow).where(
-        SessionRow.id == bindparam("row_id"), SessionRow.user_id == bindparam("user_id")
-    )
-)
-
-
 @functools.cache
 def _session_pages(filters: frozenset[str]) -> PageQuery:
     """The user's sessions with ``filters`` (column names) equal to bound values."""
@@ -309,11 +299,8 @@ def _session_pages(filters: frozenset[str]) -> PageQuery:
     return PageQuery.of(query, SessionRow.id)
 
 
-def cast_row(row: Any) -> SessionRow:
-    """A record row where the code reads a session: it has every attribute of one."""
-    return typing.cast(SessionRow, row)
-
-
+# A session's inbox, wait and extraction ids and its email count, in one statement
+# (built once: composing it per request cost more than running it).
 _BELONGINGS = RecordQuery(
     union_all(
         select(literal("inbox").label("kind"), Inbox.id.label("value")).where(

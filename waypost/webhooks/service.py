@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from waypost.agents.secrets import SecretBox
 from waypost.db.database import Database
@@ -201,17 +201,11 @@ class Webhooks:
                 raise Conflict("an attempt of this delivery is in flight")
             # one attempt now; when it fails, retries go on only inside the delivery's
             # original window (created_at + webhook_retry_seconds)
-            await tx.s.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == row.id)
-                .values(status=PENDING, next_attempt_at=now, locked_until=None)
-                .execution_options(synchronize_session=False)
-            )
+            row.status, row.next_attempt_at, row.locked_until = PENDING, now, None
+        # the row as this retry committed it: read back after the sender is woken, it
+        # could already show the attempt's outcome
         self.outbox.notify()
-        async with self.db.read() as s:
-            return (
-                await s.execute(select(WebhookDelivery).where(WebhookDelivery.id == row.id))
-            ).scalar_one()
+        return row
 
 
 async def _check_filters(
